@@ -1,1 +1,86 @@
-// placeholder, replaced by the role implementation
+#include "control/controlrole.h"
+
+#include "control/instanceregistry.h"
+#include "core/config/config.h"
+#include "core/log/log.h"
+#include "core/metrics/metrics.h"
+#include "core/store/database.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QTimer>
+
+namespace rs {
+Q_LOGGING_CATEGORY(lcControl, "rs.control")
+}
+
+namespace rs::control {
+
+namespace {
+qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+
+class ControlRole final : public roles::Role {
+ public:
+  Status start(roles::RoleContext &ctx) override {
+    const QString path = ctx.dataDir + QStringLiteral("/control/control.db");
+    auto db = store::Database::open(path, controlMigrations());
+    RS_RETURN_IF_ERROR(db.status());
+    db_ = std::move(*db);
+    auto interval = ctx.config.number(u"heartbeat-interval", 0.1, 3600);
+    auto missed = ctx.config.integer(u"instance-expiry", 1, 1000);
+    RS_RETURN_IF_ERROR(interval.status());
+    RS_RETURN_IF_ERROR(missed.status());
+    registry_ = std::make_unique<InstanceRegistry>(*db_, qint64(*interval * 1000 * *missed));
+
+    auto *heartbeats = &ctx.metrics->counter("control_heartbeats_total", "Heartbeats received from role instances.");
+    ctx.metrics->gaugeCallback("control_instances_live", "Role instances heard from within the expiry window.", [this] {
+      auto l = registry_->list(nowMs());
+      return l ? double(l->size()) : 0.0;
+    });
+
+    ctx.router->post(QStringLiteral("/control/v1/heartbeat"), [this, heartbeats](http::Request &req) {
+      QJsonParseError err;
+      const QJsonDocument doc = QJsonDocument::fromJson(req.body, &err);
+      if (err.error != QJsonParseError::NoError || !doc.isObject())
+        return http::Response::error(ErrorCode::BadRequest, QStringLiteral("body must be a JSON object: %1").arg(err.errorString()));
+      if (Status s = registry_->heartbeat(doc.object(), nowMs()); !s.isOk()) return http::Response::error(s);
+      heartbeats->inc();
+      return http::Response::noContent();
+    }, http::RouteOptions{64 * 1024});
+
+    ctx.router->get(QStringLiteral("/control/v1/instances"), [this](http::Request &req) {
+      const bool all = req.queryValue(u"all") == QLatin1String("1");
+      auto list = registry_->list(nowMs(), req.queryValue(u"role"), all);
+      if (!list) return http::Response::error(list.status());
+      return http::Response::json(QJsonObject{{QStringLiteral("instances"), *list},
+                                              {QStringLiteral("expiryMs"), registry_expiry()}});
+    });
+
+    pruneTimer_.setInterval(60'000);
+    QObject::connect(&pruneTimer_, &QTimer::timeout, [this] {
+      if (Status s = registry_->prune(nowMs()); !s.isOk()) qCWarning(lcControl) << s.message();
+    });
+    pruneTimer_.start();
+    expiryMs_ = qint64(*interval * 1000 * *missed);
+    qCInfo(lcControl).noquote() << "instance registry at" << path << "| expiry" << expiryMs_ << "ms";
+    return Status::ok();
+  }
+
+  void stop() override {
+    pruneTimer_.stop();
+    registry_.reset();
+    db_.reset();
+  }
+
+ private:
+  qint64 registry_expiry() const { return expiryMs_; }
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<InstanceRegistry> registry_;
+  QTimer pruneTimer_;
+  qint64 expiryMs_ = 0;
+};
+}  // namespace
+
+std::unique_ptr<roles::Role> createControlRole() { return std::make_unique<ControlRole>(); }
+
+}  // namespace rs::control

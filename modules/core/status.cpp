@@ -10,6 +10,7 @@ int httpStatusFor(ErrorCode code) {
     case ErrorCode::Forbidden: return 403;
     case ErrorCode::NotFound: return 404;
     case ErrorCode::MethodNotAllowed: return 405;
+    case ErrorCode::RequestTimeout: return 408;
     case ErrorCode::Conflict: return 409;
     case ErrorCode::PayloadTooLarge: return 413;
     case ErrorCode::UriTooLong: return 414;
@@ -34,6 +35,7 @@ QByteArray codeName(ErrorCode code) {
     case ErrorCode::Forbidden: return "forbidden";
     case ErrorCode::NotFound: return "not_found";
     case ErrorCode::MethodNotAllowed: return "method_not_allowed";
+    case ErrorCode::RequestTimeout: return "request_timeout";
     case ErrorCode::Conflict: return "conflict";
     case ErrorCode::PayloadTooLarge: return "payload_too_large";
     case ErrorCode::UriTooLong: return "uri_too_long";
@@ -48,6 +50,13 @@ QByteArray codeName(ErrorCode code) {
     case ErrorCode::IoError: return "io_error";
   }
   return "internal";
+}
+
+ErrorCode errorCodeForHttpStatus(int status) {
+  for (int c = int(ErrorCode::BadRequest); c <= int(ErrorCode::IoError); ++c) {
+    if (httpStatusFor(ErrorCode(c)) == status) return ErrorCode(c);
+  }
+  return status >= 500 ? ErrorCode::Internal : ErrorCode::BadRequest;
 }
 
 }  // namespace rs

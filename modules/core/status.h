@@ -18,6 +18,7 @@ enum class ErrorCode {
   Forbidden,         // 403
   NotFound,          // 404
   MethodNotAllowed,  // 405
+  RequestTimeout,    // 408
   Conflict,          // 409
   PayloadTooLarge,   // 413
   UriTooLong,        // 414
@@ -34,6 +35,8 @@ enum class ErrorCode {
 
 int httpStatusFor(ErrorCode code);
 QByteArray codeName(ErrorCode code);  // "bad_request", "not_found", ...
+// For protocol errors that arrive as a status (from the parser): 431 → HeadersTooLarge.
+ErrorCode errorCodeForHttpStatus(int status);
 
 class Status {
  public:

@@ -1,1 +1,11 @@
-// placeholder, replaced by the role implementation
+#include "player/playerrole.h"
+
+#include "core/roles/pendingrole.h"
+
+namespace rs::player {
+
+std::unique_ptr<roles::Role> createPlayerRole() {
+  return std::make_unique<roles::PendingRole>(QStringLiteral("player"), QStringLiteral("headless ABR sessions are not implemented"));
+}
+
+}  // namespace rs::player

@@ -46,7 +46,15 @@ class RequestParser {
  private:
   // implementation detail, see requestparser.cpp
   enum class State;
+  enum class LineStatus { Line, Partial, TooLong, BareLf };
   Event fail(int status, QByteArray message);
+  Event parse(const char *data, qsizetype len, qsizetype &pos);
+  LineStatus takeLine(const char *data, qsizetype len, qsizetype &pos, qsizetype maxContent,
+                      QByteArrayView *line);
+  bool parseRequestLine(QByteArrayView line);
+  bool parseField(QByteArrayView line, bool trailer);
+  Event finishHead();
+  bool parseChunkSize(QByteArrayView line);
 
   ParserLimits limits_;
   int state_ = 0;
@@ -54,6 +62,8 @@ class RequestParser {
   QByteArrayView body_;
   QByteArray line_;           // partial line being accumulated
   qsizetype headerBytes_ = 0;
+  int fieldCount_ = 0;        // header + trailer fields, against maxHeaderCount
+  int leadingEmptyLines_ = 0;
   qint64 remaining_ = 0;      // body bytes left in message or current chunk
   int errorStatus_ = 0;
   QByteArray errorMessage_;

@@ -1,0 +1,80 @@
+#include "control/instanceregistry.h"
+
+#include "core/roles/roles.h"
+
+#include <QJsonDocument>
+#include <QUrl>
+
+namespace rs::control {
+
+const std::vector<store::Migration> &controlMigrations() {
+  static const std::vector<store::Migration> m = {
+      {1, "CREATE TABLE instances ("
+          " instance_id TEXT PRIMARY KEY,"
+          " role TEXT NOT NULL,"
+          " url TEXT NOT NULL DEFAULT '',"
+          " version TEXT NOT NULL DEFAULT '',"
+          " host TEXT NOT NULL DEFAULT '',"
+          " load_json TEXT NOT NULL DEFAULT '{}',"
+          " first_seen_ms INTEGER NOT NULL,"
+          " last_seen_ms INTEGER NOT NULL,"
+          " heartbeats INTEGER NOT NULL DEFAULT 0);"
+          "CREATE INDEX instances_role ON instances(role, last_seen_ms);"},
+  };
+  return m;
+}
+
+Status InstanceRegistry::heartbeat(const QJsonObject &b, qint64 nowMs) {
+  const QString id = b.value(QStringLiteral("instanceId")).toString();
+  const QString role = b.value(QStringLiteral("role")).toString();
+  const QString url = b.value(QStringLiteral("url")).toString();
+  if (id.isEmpty() || id.size() > 200)
+    return Status(ErrorCode::BadRequest, QStringLiteral("instanceId is required (at most 200 characters)"));
+  if (!roles::findRole(role)) return Status(ErrorCode::BadRequest, QStringLiteral("unknown role '%1'").arg(role));
+  if (!url.isEmpty()) {
+    const QUrl u(url, QUrl::StrictMode);
+    if (!u.isValid() || (u.scheme() != QLatin1String("http") && u.scheme() != QLatin1String("https")) || u.host().isEmpty())
+      return Status(ErrorCode::BadRequest, QStringLiteral("url must be an http(s) URL"));
+  }
+  const QByteArray load = QJsonDocument(b.value(QStringLiteral("load")).toObject()).toJson(QJsonDocument::Compact);
+  return db_.exec(
+      "INSERT INTO instances(instance_id, role, url, version, host, load_json, first_seen_ms, last_seen_ms, heartbeats)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)"
+      " ON CONFLICT(instance_id) DO UPDATE SET role = excluded.role, url = excluded.url, version = excluded.version,"
+      " host = excluded.host, load_json = excluded.load_json, last_seen_ms = excluded.last_seen_ms,"
+      " heartbeats = heartbeats + 1",
+      {id, role, url, b.value(QStringLiteral("version")).toString().left(64),
+       b.value(QStringLiteral("host")).toString().left(255), QString::fromUtf8(load), nowMs, nowMs});
+}
+
+Result<QJsonArray> InstanceRegistry::list(qint64 nowMs, const QString &role, bool includeExpired) const {
+  const qint64 cutoff = includeExpired ? 0 : nowMs - expiryMs_;
+  auto rows = db_.query(
+      "SELECT instance_id, role, url, version, host, load_json, first_seen_ms, last_seen_ms, heartbeats"
+      " FROM instances WHERE last_seen_ms >= ? AND (? = '' OR role = ?) ORDER BY role, instance_id",
+      {cutoff, role, role});
+  RS_RETURN_IF_ERROR(rows.status());
+  QJsonArray out;
+  for (const QVariantMap &r : *rows) {
+    const qint64 last = r.value(QStringLiteral("last_seen_ms")).toLongLong();
+    out.append(QJsonObject{
+        {QStringLiteral("instanceId"), r.value(QStringLiteral("instance_id")).toString()},
+        {QStringLiteral("role"), r.value(QStringLiteral("role")).toString()},
+        {QStringLiteral("url"), r.value(QStringLiteral("url")).toString()},
+        {QStringLiteral("version"), r.value(QStringLiteral("version")).toString()},
+        {QStringLiteral("host"), r.value(QStringLiteral("host")).toString()},
+        {QStringLiteral("load"), QJsonDocument::fromJson(r.value(QStringLiteral("load_json")).toString().toUtf8()).object()},
+        {QStringLiteral("firstSeenMs"), r.value(QStringLiteral("first_seen_ms")).toLongLong()},
+        {QStringLiteral("lastSeenMs"), last},
+        {QStringLiteral("heartbeats"), r.value(QStringLiteral("heartbeats")).toLongLong()},
+        {QStringLiteral("state"), last >= nowMs - expiryMs_ ? QStringLiteral("live") : QStringLiteral("expired")},
+    });
+  }
+  return out;
+}
+
+Status InstanceRegistry::prune(qint64 nowMs) {
+  return db_.exec("DELETE FROM instances WHERE last_seen_ms < ?", {nowMs - 10 * expiryMs_});
+}
+
+}  // namespace rs::control

@@ -1,0 +1,246 @@
+#include "core/config/config.h"
+
+#include "core/roles/roles.h"
+
+#include <QFile>
+#include <QTextStream>
+
+namespace rs::config {
+
+namespace {
+std::vector<OptionSpec> buildSpecs() {
+  const QString g = QStringLiteral("general"), h = QStringLiteral("http"), c = QStringLiteral("cluster"),
+                l = QStringLiteral("logging");
+  std::vector<OptionSpec> s = {
+      {QStringLiteral("role"), QStringLiteral("R[,R...]"), QStringLiteral("all"),
+       QStringLiteral("Roles this process runs: all, or a comma list of %1.").arg(roles::roleNames().join(QStringLiteral(", "))), g},
+      {QStringLiteral("config"), QStringLiteral("FILE"), QString(), QStringLiteral("Read settings from FILE (key = value lines, # comments)."), g},
+      {QStringLiteral("data-dir"), QStringLiteral("DIR"), QStringLiteral("~/.local/share/reelstack"),
+       QStringLiteral("Where state lives: SQLite databases, media, caches, logs."), g},
+      {QStringLiteral("headless"), QString(), QStringLiteral("false"),
+       QStringLiteral("Serve the UI over HTTP only, no window (automatic without a display)."), g},
+      {QStringLiteral("workers"), QStringLiteral("N"), QStringLiteral("0"),
+       QStringLiteral("HTTP worker threads per listener; 0 = one per core."), h},
+      {QStringLiteral("max-connections"), QStringLiteral("N"), QStringLiteral("4096"),
+       QStringLiteral("Open connections per listener; beyond it new ones get 503."), h},
+      {QStringLiteral("max-request-line"), QStringLiteral("BYTES"), QStringLiteral("8192"),
+       QStringLiteral("Longest request line; longer → 414."), h},
+      {QStringLiteral("max-header-bytes"), QStringLiteral("BYTES"), QStringLiteral("32768"),
+       QStringLiteral("All header lines of a request together; more → 431."), h},
+      {QStringLiteral("max-header-count"), QStringLiteral("N"), QStringLiteral("100"),
+       QStringLiteral("Header fields in a request; more → 431."), h},
+      {QStringLiteral("max-body"), QStringLiteral("BYTES"), QStringLiteral("1048576"),
+       QStringLiteral("Default request body limit for routes that set none; more → 413."), h},
+      {QStringLiteral("header-timeout"), QStringLiteral("SECONDS"), QStringLiteral("60"),
+       QStringLiteral("A request head must arrive completely within this (slowloris guard)."), h},
+      {QStringLiteral("body-timeout"), QStringLiteral("SECONDS"), QStringLiteral("60"),
+       QStringLiteral("Longest pause between two reads of a request body."), h},
+      {QStringLiteral("idle-timeout"), QStringLiteral("SECONDS"), QStringLiteral("75"),
+       QStringLiteral("Keep-alive connections with no request are closed after this."), h},
+      {QStringLiteral("send-timeout"), QStringLiteral("SECONDS"), QStringLiteral("60"),
+       QStringLiteral("Longest pause between two writes of a response."), h},
+      {QStringLiteral("shutdown-timeout"), QStringLiteral("SECONDS"), QStringLiteral("4"),
+       QStringLiteral("On SIGINT/SIGTERM, in-flight requests get this long to finish."), h},
+      {QStringLiteral("tls-cert"), QStringLiteral("FILE"), QString(),
+       QStringLiteral("PEM certificate; with --tls-key every listener speaks HTTPS."), h},
+      {QStringLiteral("tls-key"), QStringLiteral("FILE"), QString(), QStringLiteral("PEM private key for --tls-cert."), h},
+      {QStringLiteral("control"), QStringLiteral("URL"), QString(),
+       QStringLiteral("The control role to register with (default: the local one, else http://127.0.0.1:8083)."), c},
+      {QStringLiteral("public-host"), QStringLiteral("HOST"), QStringLiteral("127.0.0.1"),
+       QStringLiteral("Host name other machines use to reach this one; goes into registered URLs."), c},
+      {QStringLiteral("heartbeat-interval"), QStringLiteral("SECONDS"), QStringLiteral("2"),
+       QStringLiteral("How often each role instance heartbeats to control."), c},
+      {QStringLiteral("instance-expiry"), QStringLiteral("N"), QStringLiteral("3"),
+       QStringLiteral("Control drops an instance after N missed heartbeats."), c},
+      {QStringLiteral("log-level"), QStringLiteral("LEVEL"), QStringLiteral("info"),
+       QStringLiteral("debug, info, warning or error."), l},
+      {QStringLiteral("log-format"), QStringLiteral("FORMAT"), QStringLiteral("human"),
+       QStringLiteral("human or json (one JSON object per line)."), l},
+      {QStringLiteral("access-log"), QStringLiteral("FILE"), QStringLiteral("<data-dir>/logs/access.log"),
+       QStringLiteral("Access log as JSON lines; - for stderr, empty to disable."), l},
+  };
+  for (const roles::RoleInfo &r : roles::knownRoles()) {
+    if (r.defaultPort == 0) continue;
+    s.push_back({r.name + QStringLiteral("-listen"), QStringLiteral("HOST:PORT"),
+                 QStringLiteral("0.0.0.0:%1").arg(r.defaultPort),
+                 QStringLiteral("Listener of the %1 role.").arg(r.name), QStringLiteral("listeners")});
+  }
+  return s;
+}
+
+bool isTrue(const QString &v) {
+  const QString t = v.trimmed().toLower();
+  return t == QLatin1String("true") || t == QLatin1String("1") || t == QLatin1String("yes") || t == QLatin1String("on");
+}
+}  // namespace
+
+const std::vector<OptionSpec> &optionSpecs() {
+  static const std::vector<OptionSpec> specs = buildSpecs();
+  return specs;
+}
+
+const OptionSpec *findSpec(QStringView key) {
+  for (const OptionSpec &s : optionSpecs()) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+Result<Config> Config::fromArguments(const QStringList &args) {
+  Config c;
+  for (qsizetype i = 0; i < args.size(); ++i) {
+    const QString &a = args[i];
+    if (a == QLatin1String("--help") || a == QLatin1String("-h")) { c.help_ = true; continue; }
+    if (a == QLatin1String("--version") || a == QLatin1String("-V")) { c.version_ = true; continue; }
+    if (a == QLatin1String("--print-config")) { c.printConfig_ = true; continue; }
+    if (a == QLatin1String("--")) { c.positional_ += args.mid(i + 1); break; }
+    if (!a.startsWith(QLatin1String("--"))) { c.positional_ << a; continue; }
+    QString key = a.mid(2), value;
+    const auto eq = key.indexOf(QLatin1Char('='));
+    const bool inlineValue = eq >= 0;
+    if (inlineValue) {
+      value = key.mid(eq + 1);
+      key.truncate(eq);
+    }
+    const OptionSpec *spec = findSpec(key);
+    if (!spec) {
+      // Subcommands (like "ingest") have flags of their own; keep them for the command.
+      c.positional_ << a;
+      continue;
+    }
+    if (spec->valueName.isEmpty()) {
+      c.flags_[key] = inlineValue ? value : QStringLiteral("true");
+      continue;
+    }
+    if (!inlineValue) {
+      if (i + 1 >= args.size())
+        return Status(ErrorCode::BadRequest, QStringLiteral("--%1 needs a value (%2)").arg(key, spec->valueName));
+      value = args[++i];
+    }
+    c.flags_[key] = value;
+  }
+  return c;
+}
+
+Status Config::loadFile(const QString &path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+    return Status(ErrorCode::NotFound, QStringLiteral("cannot read config file %1: %2").arg(path, f.errorString()));
+  QTextStream in(&f);
+  int lineNo = 0;
+  while (!in.atEnd()) {
+    ++lineNo;
+    const QString line = in.readLine().trimmed();
+    if (line.isEmpty() || line.startsWith(QLatin1Char('#'))) continue;
+    const auto eq = line.indexOf(QLatin1Char('='));
+    if (eq <= 0)
+      return Status(ErrorCode::BadRequest, QStringLiteral("%1:%2: expected 'key = value'").arg(path).arg(lineNo));
+    const QString key = line.left(eq).trimmed(), value = line.mid(eq + 1).trimmed();
+    if (!findSpec(key) || key == QLatin1String("config"))
+      return Status(ErrorCode::BadRequest, QStringLiteral("%1:%2: unknown setting '%3' (see platform --help)").arg(path).arg(lineNo).arg(key));
+    file_[key] = value;
+  }
+  return Status::ok();
+}
+
+QString Config::value(QStringView key) const {
+  const QString k = key.toString();
+  if (auto it = flags_.constFind(k); it != flags_.cend()) return *it;
+  if (auto it = file_.constFind(k); it != file_.cend()) return *it;
+  const OptionSpec *s = findSpec(key);
+  return s ? s->defaultValue : QString();
+}
+
+bool Config::isSet(QStringView key) const {
+  const QString k = key.toString();
+  return flags_.contains(k) || file_.contains(k);
+}
+
+bool Config::flag(QStringView key) const { return isTrue(value(key)); }
+
+Result<int> Config::integer(QStringView key, int min, int max) const {
+  bool ok = false;
+  const int v = value(key).toInt(&ok);
+  if (!ok || v < min || v > max)
+    return Status(ErrorCode::BadRequest,
+                  QStringLiteral("--%1 must be an integer from %2 to %3, got '%4'").arg(key.toString()).arg(min).arg(max).arg(value(key)));
+  return v;
+}
+
+Result<double> Config::number(QStringView key, double min, double max) const {
+  bool ok = false;
+  const double v = value(key).toDouble(&ok);
+  if (!ok || v < min || v > max)
+    return Status(ErrorCode::BadRequest,
+                  QStringLiteral("--%1 must be a number from %2 to %3, got '%4'").arg(key.toString()).arg(min).arg(max).arg(value(key)));
+  return v;
+}
+
+Result<ListenAddress> parseListen(QStringView text) {
+  const auto colon = text.lastIndexOf(QLatin1Char(':'));
+  if (colon < 0) return Status(ErrorCode::BadRequest, QStringLiteral("listen address '%1' is not HOST:PORT").arg(text.toString()));
+  QString host = text.left(colon).toString();
+  bool ok = false;
+  const uint port = text.mid(colon + 1).toUInt(&ok);
+  if (!ok || port > 65535) return Status(ErrorCode::BadRequest, QStringLiteral("bad port in '%1'").arg(text.toString()));
+  if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']'))) host = host.mid(1, host.size() - 2);
+  ListenAddress la;
+  la.port = quint16(port);
+  if (host.isEmpty() || host == QLatin1String("*")) la.address = QHostAddress::AnyIPv4;
+  else if (host == QLatin1String("localhost")) la.address = QHostAddress::LocalHost;
+  else if (!la.address.setAddress(host))
+    return Status(ErrorCode::BadRequest, QStringLiteral("'%1' is not an IP address").arg(host));
+  return la;
+}
+
+QString helpText(const QString &program) {
+  QString out;
+  QTextStream s(&out);
+  s << "ReelStack " << REELSTACK_VERSION << " - a streaming platform in one application.\n\n"
+    << "Usage:\n"
+    << "  " << program << " [--role=R[,R...]] [--config FILE] [--data-dir DIR] [--headless] [options]\n"
+    << "  " << program << " ingest FILE [--title NAME] [--api URL] [--wait]\n"
+    << "  " << program << " --help | --version | --print-config\n\n"
+    << "Roles (--role=all runs every one in this process, on the same ports a split deployment uses):\n";
+  for (const roles::RoleInfo &r : roles::knownRoles()) {
+    const QString port = r.defaultPort ? QString::number(r.defaultPort)
+                                       : (r.mountsOn.isEmpty() ? QStringLiteral("-") : QStringLiteral("via %1").arg(r.mountsOn));
+    s << "  " << r.name.leftJustified(9) << port.leftJustified(9) << r.summary << "\n";
+  }
+  QString section;
+  for (const OptionSpec &o : optionSpecs()) {
+    if (o.section != section) {
+      section = o.section;
+      s << "\nOptions (" << section << "):\n";
+    }
+    QString flag = QStringLiteral("--") + o.key;
+    if (!o.valueName.isEmpty()) flag += QLatin1Char('=') + o.valueName;
+    s << "  " << flag.leftJustified(30) << " " << o.help;
+    if (!o.defaultValue.isEmpty() && !o.valueName.isEmpty()) s << " [" << o.defaultValue << "]";
+    s << "\n";
+  }
+  s << "  " << QStringLiteral("--print-config").leftJustified(30) << " Print a commented config file with every default.\n"
+    << "  " << QStringLiteral("--help, --version").leftJustified(30) << " This text; the version.\n"
+    << "\nEvery option can also be set in the config file as 'key = value' (flags win).\n"
+    << "Each listener serves /healthz, /readyz and /metrics (Prometheus text format).\n";
+  return out;
+}
+
+QString exampleConfig() {
+  QString out;
+  QTextStream s(&out);
+  s << "# ReelStack configuration. Every line is 'key = value'; flags of the same name win.\n"
+    << "# Generated by `platform --print-config`; all values shown are the defaults.\n";
+  QString section;
+  for (const OptionSpec &o : optionSpecs()) {
+    if (o.key == QLatin1String("config")) continue;
+    if (o.section != section) {
+      section = o.section;
+      s << "\n# --- " << section << " ---\n";
+    }
+    s << "# " << o.help << "\n# " << o.key << " = " << o.defaultValue << "\n";
+  }
+  return out;
+}
+
+}  // namespace rs::config

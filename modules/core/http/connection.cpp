@@ -1,0 +1,487 @@
+#include "core/http/connection.h"
+
+#include "core/http/path.h"
+#include "core/http/trace.h"
+#include "core/http/worker.h"
+#include "core/log/log.h"
+
+#include <QSocketNotifier>
+#include <QSslSocket>
+
+#include <cerrno>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace rs::http {
+
+namespace {
+constexpr qsizetype kReadChunk = 64 * 1024;
+// Stop reading while this much unparsed input is buffered behind a pending response:
+// pipelining is allowed, an unbounded pipeline is not.
+constexpr qsizetype kMaxBufferedInput = 1024 * 1024;
+// Keep at most this much response body queued in user space before asking the
+// kernel to take more (TLS and streaming bodies).
+constexpr qsizetype kOutHighWater = 256 * 1024;
+constexpr qint64 kSendfileChunk = 4 * 1024 * 1024;
+
+qint64 nowMs() { return monotonicNs() / 1'000'000; }
+}  // namespace
+
+Connection::Connection(Worker *worker, quint64 id, int fd, QHostAddress peer)
+    : QObject(worker), worker_(worker), id_(id), fd_(fd), peer_(std::move(peer)),
+      peerText_(peer_.toString().toLatin1()), parser_(worker->options().parser) {
+  readNotifier_ = new QSocketNotifier(fd_, QSocketNotifier::Read, this);
+  writeNotifier_ = new QSocketNotifier(fd_, QSocketNotifier::Write, this);
+  writeNotifier_->setEnabled(false);
+  connect(readNotifier_, &QSocketNotifier::activated, this, &Connection::onReadable);
+  connect(writeNotifier_, &QSocketNotifier::activated, this, &Connection::onWritable);
+  setDeadline(worker_->options().idleTimeoutMs);
+}
+
+Connection::Connection(Worker *worker, quint64 id, QSslSocket *tls, QHostAddress peer)
+    : QObject(worker), worker_(worker), id_(id), tls_(tls), peer_(std::move(peer)),
+      peerText_(peer_.toString().toLatin1()), parser_(worker->options().parser) {
+  tls_->setParent(this);
+  connect(tls_, &QSslSocket::readyRead, this, &Connection::onReadable);
+  connect(tls_, &QSslSocket::bytesWritten, this, &Connection::onWritable);
+  connect(tls_, &QSslSocket::disconnected, this, [this] { peerClosed_ = true; close(); });
+  connect(tls_, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+    peerClosed_ = true;
+    close();
+  });
+  connect(tls_, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &) { close(); });
+  // The TLS handshake counts against the header timeout.
+  setDeadline(worker_->options().headerTimeoutMs);
+}
+
+Connection::~Connection() {
+  if (state_ != State::Closed) close();
+}
+
+void Connection::setDeadline(int ms) { deadlineMs_ = ms > 0 ? nowMs() + ms : 0; }
+
+void Connection::checkTimeout(qint64 now) {
+  if (state_ == State::Closed || deadlineMs_ == 0 || now < deadlineMs_) return;
+  if (state_ == State::Reading && headStarted_ && !headSeen_) {
+    // A head that never completes: slowloris or a broken client. Say why, then go.
+    fail(408, QStringLiteral("request head not received in time"));
+    return;
+  }
+  close();
+}
+
+void Connection::drain() {
+  draining_ = true;
+  if (state_ == State::Reading && !headStarted_) close();
+}
+
+void Connection::forceClose() { close(); }
+
+qint64 Connection::rawRead(char *buf, qint64 max) {
+  if (tls_) {
+    qint64 n = tls_->read(buf, max);
+    return n;  // 0 = nothing buffered now
+  }
+  for (;;) {
+    ssize_t n = ::recv(fd_, buf, size_t(max), 0);
+    if (n >= 0) return n == 0 ? -2 : n;  // -2: orderly shutdown by the peer
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return -1;
+  }
+}
+
+qint64 Connection::rawWrite(const char *buf, qint64 len) {
+  if (tls_) {
+    if (tls_->bytesToWrite() >= kOutHighWater) return 0;
+    return tls_->write(buf, len);
+  }
+  for (;;) {
+    ssize_t n = ::send(fd_, buf, size_t(len), MSG_NOSIGNAL);
+    if (n >= 0) return n;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+    return -1;
+  }
+}
+
+void Connection::wantWrite(bool on) {
+  if (writeNotifier_) writeNotifier_->setEnabled(on);
+}
+
+void Connection::pauseReading(bool paused) {
+  if (readNotifier_) readNotifier_->setEnabled(!paused);
+}
+
+void Connection::onReadable() {
+  if (state_ == State::Closed) return;
+  for (;;) {
+    if (in_.size() - inPos_ >= kMaxBufferedInput) {
+      pauseReading(true);
+      break;
+    }
+    if (inPos_ > 0 && inPos_ == in_.size()) {
+      in_.resize(0);
+      inPos_ = 0;
+    }
+    const qsizetype old = in_.size();
+    in_.resize(old + kReadChunk);
+    const qint64 n = rawRead(in_.data() + old, kReadChunk);
+    in_.resize(old + (n > 0 ? n : 0));
+    if (n > 0) {
+      if (state_ == State::Reading && headSeen_) setDeadline(worker_->options().bodyTimeoutMs);
+      if (n < kReadChunk) break;
+      continue;
+    }
+    if (n == 0) break;
+    peerClosed_ = true;
+    pauseReading(true);
+    break;
+  }
+  processInput();
+  if (peerClosed_ && state_ == State::Reading) close();
+}
+
+void Connection::processInput() {
+  if (inProcess_) return;
+  inProcess_ = true;
+  // Loop until the parser asks for more: an event (like the end of a body-less
+  // message) can be due with no bytes left in the buffer.
+  while (state_ == State::Reading) {
+    if (!headStarted_ && inPos_ == in_.size()) break;
+    if (!headStarted_) {
+      // First byte of a new request: the whole head must now arrive in time,
+      // however slowly it trickles in.
+      headStarted_ = true;
+      setDeadline(worker_->options().headerTimeoutMs);
+    }
+    qsizetype consumed = 0;
+    const auto ev = parser_.feed(in_.constData() + inPos_, in_.size() - inPos_, &consumed);
+    inPos_ += consumed;
+    if (ev == RequestParser::Event::NeedMore) break;
+    if (ev == RequestParser::Event::Error) {
+      fail(parser_.errorStatus(), QString::fromLatin1(parser_.errorMessage()));
+      break;
+    }
+    if (ev == RequestParser::Event::HeadComplete) {
+      if (!onHead()) break;
+      continue;
+    }
+    if (ev == RequestParser::Event::BodyData) {
+      const auto data = parser_.bodyData();
+      if (request_.body.size() + data.size() > match_.options.maxBodyBytes) {
+        fail(413, QStringLiteral("request body exceeds %1 bytes").arg(match_.options.maxBodyBytes));
+        break;
+      }
+      request_.body.append(data.data(), data.size());
+      continue;
+    }
+    // MessageComplete
+    dispatch();
+  }
+  if (inPos_ == in_.size()) {
+    in_.resize(0);
+    inPos_ = 0;
+  } else if (inPos_ > kReadChunk) {
+    in_.remove(0, inPos_);
+    inPos_ = 0;
+  }
+  inProcess_ = false;
+}
+
+bool Connection::onHead() {
+  headSeen_ = true;
+  request_ = Request{};
+  request_.head = parser_.takeHead();
+  request_.peer = peer_;
+  request_.receivedAtNs = monotonicNs();
+  exchange_ = std::make_shared<Responder::Exchange>();
+  exchange_->worker = worker_;
+  exchange_->connectionId = id_;
+  applyTraceHeaders(request_);
+  setDeadline(worker_->options().bodyTimeoutMs);
+
+  const bool hasBody = request_.head.chunked || request_.head.contentLength > 0;
+  auto target = parseTarget(request_.head.target);
+  if (!target) {
+    fail(400, target.status().message());
+    return false;
+  }
+  request_.path = std::move(target->path);
+  request_.query = std::move(target->query);
+
+  match_ = worker_->router().match(request_.head.method, request_.path);
+  if (match_.kind != Router::Match::Found) {
+    // Without a body the connection can stay open; with one we would have to read
+    // and discard it, so we close instead.
+    closeAfterResponse_ = hasBody;
+    Response r = match_.kind == Router::Match::NotFound
+                     ? Response::error(ErrorCode::NotFound, QStringLiteral("no route for %1").arg(request_.path))
+                     : Response::error(ErrorCode::MethodNotAllowed,
+                                       QStringLiteral("%1 not allowed here").arg(QString::fromLatin1(request_.head.method)));
+    if (match_.kind == Router::Match::MethodNotAllowed) r.headers.set("Allow", match_.allowed);
+    state_ = State::Handling;
+    respond(exchange_, std::move(r));
+    return false;
+  }
+  request_.params = std::move(match_.params);
+  if (!request_.head.chunked && request_.head.contentLength > match_.options.maxBodyBytes) {
+    fail(413, QStringLiteral("request body of %1 bytes exceeds %2").arg(request_.head.contentLength).arg(match_.options.maxBodyBytes));
+    return false;
+  }
+  if (request_.head.expectContinue && hasBody) {
+    static const QByteArray kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    out_.append(kContinue);
+    flush();
+  }
+  return true;
+}
+
+void Connection::dispatch() {
+  state_ = State::Handling;
+  setDeadline(0);  // the handler owns its own timeouts
+  if (!request_.head.keepAlive || draining_) closeAfterResponse_ = true;
+  if (match_.handler) {
+    Response r;
+    try {
+      r = (*match_.handler)(request_);
+    } catch (const std::exception &e) {
+      qCWarning(lcHttp) << "handler threw:" << e.what();
+      r = Response::error(ErrorCode::Internal, QStringLiteral("internal error"));
+    }
+    respond(exchange_, std::move(r));
+  } else if (match_.asyncHandler) {
+    auto ex = exchange_;
+    try {
+      (*match_.asyncHandler)(request_, Responder(ex));
+    } catch (const std::exception &e) {
+      qCWarning(lcHttp) << "handler threw:" << e.what();
+      Responder(ex).send(Response::error(ErrorCode::Internal, QStringLiteral("internal error")));
+    }
+  }
+}
+
+void Connection::fail(int status, const QString &message) {
+  // A request we could not understand may have left the stream at an unknown point:
+  // nothing after it on this connection is trusted or processed.
+  closeAfterResponse_ = true;
+  pauseReading(true);
+  in_.clear();
+  inPos_ = 0;
+  state_ = State::Handling;
+  if (!exchange_) {
+    exchange_ = std::make_shared<Responder::Exchange>();
+    exchange_->worker = worker_;
+    exchange_->connectionId = id_;
+  }
+  exchange_->answered = true;
+  if (!headSeen_) {
+    request_ = Request{};
+    request_.head.method = "-";
+    request_.peer = peer_;
+    request_.receivedAtNs = monotonicNs();
+  }
+  respond(exchange_, Response::error(errorCodeForHttpStatus(status), message));
+}
+
+void Connection::writeHead(int status, Headers &h, qint64 contentLength, bool chunked) {
+  status_ = status;
+  out_.reserve(out_.size() + 256);
+  out_.append("HTTP/1.1 ");
+  out_.append(QByteArray::number(status));
+  out_.append(' ');
+  out_.append(reasonPhrase(status));
+  out_.append("\r\nServer: ReelStack\r\nDate: ");
+  out_.append(httpDateNow());
+  out_.append("\r\n");
+  for (const auto &[name, value] : h.fields()) {
+    out_.append(name);
+    out_.append(": ");
+    out_.append(value);
+    out_.append("\r\n");
+  }
+  const bool bodyless = status == 204 || status == 304 || status < 200;
+  if (!bodyless) {
+    if (chunked) {
+      out_.append("Transfer-Encoding: chunked\r\n");
+    } else if (contentLength >= 0) {
+      out_.append("Content-Length: ");
+      out_.append(QByteArray::number(contentLength));
+      out_.append("\r\n");
+    }
+  }
+  if (!request_.requestId.isEmpty()) {
+    out_.append("X-Request-Id: ");
+    out_.append(request_.requestId);
+    out_.append("\r\ntraceparent: ");
+    out_.append(request_.trace.traceparent());
+    out_.append("\r\n");
+  }
+  if (closeAfterResponse_) out_.append("Connection: close\r\n");
+  else if (request_.head.versionMinor == 0) out_.append("Connection: keep-alive\r\n");
+  out_.append("\r\n");
+}
+
+void Connection::respond(const std::shared_ptr<Responder::Exchange> &ex, Response r) {
+  if (ex != exchange_ || state_ != State::Handling) return;
+  if (r.closeConnection) closeAfterResponse_ = true;
+  headOnly_ = request_.isHead();
+  const qint64 len = r.contentLength();
+  writeHead(r.status, r.headers, len, false);
+  const bool bodyless = r.status == 204 || r.status == 304 || r.status < 200;
+  if (!headOnly_ && !bodyless) {
+    if (r.file) {
+      file_ = std::move(r.file);
+    } else {
+      out_.append(r.body);
+    }
+    bytesOut_ = len;
+  } else {
+    bytesOut_ = 0;
+  }
+  responseComplete_ = true;
+  state_ = State::Writing;
+  setDeadline(worker_->options().sendTimeoutMs);
+  flush();
+}
+
+void Connection::streamBegin(const std::shared_ptr<Responder::Exchange> &ex, int status, Headers h, qint64 len) {
+  if (ex != exchange_ || state_ != State::Handling) return;
+  headOnly_ = request_.isHead();
+  streamingChunked_ = len < 0 && !headOnly_;
+  if (len < 0 && request_.head.versionMinor == 0) {
+    streamingChunked_ = false;
+    closeAfterResponse_ = true;  // HTTP/1.0: the close delimits the body
+  }
+  writeHead(status, h, len, streamingChunked_);
+  responseComplete_ = false;
+  bytesOut_ = 0;
+  state_ = State::Writing;
+  setDeadline(worker_->options().sendTimeoutMs);
+  flush();
+}
+
+void Connection::streamWrite(const std::shared_ptr<Responder::Exchange> &ex, QByteArray chunk) {
+  if (ex != exchange_ || state_ != State::Writing || responseComplete_ || chunk.isEmpty()) return;
+  bytesOut_ += chunk.size();
+  if (headOnly_) return;
+  if (streamingChunked_) {
+    out_.append(QByteArray::number(chunk.size(), 16));
+    out_.append("\r\n");
+    out_.append(chunk);
+    out_.append("\r\n");
+  } else {
+    out_.append(chunk);
+  }
+  flush();
+}
+
+void Connection::streamEnd(const std::shared_ptr<Responder::Exchange> &ex) {
+  if (ex != exchange_ || state_ != State::Writing || responseComplete_) return;
+  if (streamingChunked_) out_.append("0\r\n\r\n");
+  responseComplete_ = true;
+  flush();
+}
+
+void Connection::streamAbort(const std::shared_ptr<Responder::Exchange> &ex) {
+  if (ex != exchange_) return;
+  close();
+}
+
+void Connection::onWritable() {
+  wantWrite(false);
+  flush();
+}
+
+void Connection::flush() {
+  if (state_ == State::Closed) return;
+  while (outPos_ < out_.size()) {
+    const qint64 n = rawWrite(out_.constData() + outPos_, out_.size() - outPos_);
+    if (n < 0) {
+      close();
+      return;
+    }
+    if (n == 0) {
+      wantWrite(true);
+      return;
+    }
+    outPos_ += n;
+    setDeadline(worker_->options().sendTimeoutMs);
+  }
+  out_.resize(0);
+  outPos_ = 0;
+
+  while (file_ && file_->length > 0) {
+    if (tls_) {
+      if (tls_->bytesToWrite() >= kOutHighWater) return;  // bytesWritten resumes us
+      QByteArray buf(qMin<qint64>(file_->length, 64 * 1024), Qt::Uninitialized);
+      const ssize_t n = ::pread(file_->file->fd(), buf.data(), size_t(buf.size()), file_->offset);
+      if (n <= 0) {
+        close();  // the file shrank under us: never pretend the body is complete
+        return;
+      }
+      tls_->write(buf.constData(), n);
+      file_->offset += n;
+      file_->length -= n;
+      continue;
+    }
+    off_t off = file_->offset;
+    const ssize_t n = ::sendfile(fd_, file_->file->fd(), &off, size_t(qMin(file_->length, kSendfileChunk)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      wantWrite(true);
+      return;
+    }
+    if (n <= 0) {
+      close();
+      return;
+    }
+    file_->offset += n;
+    file_->length -= n;
+    setDeadline(worker_->options().sendTimeoutMs);
+  }
+  file_.reset();
+  if (tls_ && tls_->bytesToWrite() > 0 && responseComplete_ && closeAfterResponse_) return;
+  if (responseComplete_) responseDone();
+}
+
+void Connection::responseDone() {
+  worker_->recordRequest(request_, status_, bytesOut_, monotonicNs());
+  if (exchange_) exchange_->clientGone = true;  // late responder calls are ignored
+  exchange_.reset();
+  responseComplete_ = false;
+  streamingChunked_ = false;
+  headSeen_ = false;
+  headStarted_ = false;
+  if (closeAfterResponse_ || draining_ || peerClosed_) {
+    close();
+    return;
+  }
+  parser_.reset();
+  state_ = State::Reading;
+  setDeadline(worker_->options().idleTimeoutMs);
+  pauseReading(false);
+  // Pipelined requests already buffered are handled now, in order.
+  if (inPos_ < in_.size() && !inProcess_) processInput();
+}
+
+void Connection::close() {
+  if (state_ == State::Closed) return;
+  state_ = State::Closed;
+  if (exchange_) exchange_->clientGone = true;
+  if (readNotifier_) readNotifier_->setEnabled(false);
+  if (writeNotifier_) writeNotifier_->setEnabled(false);
+  if (tls_) {
+    tls_->disconnect(this);
+    tls_->flush();
+    tls_->disconnectFromHost();
+  } else if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  file_.reset();
+  worker_->connectionClosed(this);
+}
+
+}  // namespace rs::http

@@ -1,0 +1,60 @@
+#include "core/net/httpclient.h"
+
+#include "core/http/trace.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QThread>
+#include <QTimer>
+
+namespace rs::net {
+
+HttpClient::HttpClient(QObject *parent) : QObject(parent), nam_(new QNetworkAccessManager(this)) {
+  // Cross-role calls must not pick up a desktop proxy meant for the web.
+  nam_->setProxy(QNetworkProxy::NoProxy);
+}
+
+HttpClient::~HttpClient() = default;
+
+void HttpClient::request(const QByteArray &method, const QUrl &url, const QByteArray &body, const ClientOptions &options,
+                         std::function<void(ClientReply)> done) {
+  if (QThread::currentThread() != thread()) {
+    QMetaObject::invokeMethod(this, [=, this] { attempt(method, url, body, options, 0, done); }, Qt::QueuedConnection);
+    return;
+  }
+  attempt(method, url, body, options, 0, std::move(done));
+}
+
+void HttpClient::attempt(const QByteArray &method, const QUrl &url, const QByteArray &body, const ClientOptions &options,
+                         int attemptNo, std::function<void(ClientReply)> done) {
+  QNetworkRequest req(url);
+  req.setTransferTimeout(options.timeoutMs);
+  req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+  const http::TraceContext child = http::childContext(options.trace);
+  req.setRawHeader("traceparent", child.traceparent());
+  req.setRawHeader("User-Agent", "ReelStack/" REELSTACK_VERSION);
+  if (!body.isEmpty()) req.setHeader(QNetworkRequest::ContentTypeHeader, QString::fromLatin1(options.contentType));
+  QNetworkReply *reply = nam_->sendCustomRequest(req, method, body);
+  connect(reply, &QNetworkReply::finished, this, [=, this] {
+    reply->deleteLater();
+    ClientReply r;
+    r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    r.body = reply->readAll();
+    if (r.status == 0) {
+      r.error = reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError
+                    ? QStringLiteral("timed out after %1 ms").arg(options.timeoutMs)
+                    : reply->errorString();
+    }
+    const bool retryable = r.status == 0 || r.status == 502 || r.status == 503 || r.status == 504;
+    if (retryable && attemptNo < options.retries) {
+      const int delay = options.backoffMs << attemptNo;
+      QTimer::singleShot(delay, this, [=, this] { attempt(method, url, body, options, attemptNo + 1, done); });
+      return;
+    }
+    done(std::move(r));
+  });
+}
+
+}  // namespace rs::net

@@ -1,0 +1,260 @@
+#include "core/roles/rolehost.h"
+
+#include "core/http/server.h"
+#include "core/log/log.h"
+#include "core/metrics/metrics.h"
+#include "core/net/httpclient.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QSysInfo>
+#include <QUuid>
+#include <unistd.h>
+
+namespace rs::roles {
+
+struct RoleHost::Listener {
+  std::shared_ptr<http::Router> router = std::make_shared<http::Router>();
+  std::unique_ptr<metrics::Registry> metrics = std::make_unique<metrics::Registry>();
+  std::unique_ptr<http::HttpServer> server;
+  QStringList roles;  // the role that owns it and any mounted on it
+};
+
+struct RoleHost::Running {
+  std::unique_ptr<Role> role;
+  QString instanceId;
+  Listener *listener = nullptr;  // own or mounted-on; null for roles without one
+  qint64 heartbeatsOk = 0;
+};
+
+QString resolveDataDir(const QString &configured) {
+  QString p = configured;
+  if (p == QLatin1String("~") || p.startsWith(QLatin1String("~/"))) p = QDir::homePath() + p.mid(1);
+  return QDir(p).absolutePath();
+}
+
+RoleHost::RoleHost(const config::Config &config, const RoleRegistry &registry, QObject *parent)
+    : QObject(parent), config_(config), registry_(registry) {
+  processId_ = QUuid::createUuid().toString(QUuid::Id128).left(8);
+  connect(&heartbeatTimer_, &QTimer::timeout, this, &RoleHost::heartbeat);
+}
+
+RoleHost::~RoleHost() { shutdown(0); }
+
+QString RoleHost::instanceId(const QString &role) const {
+  const auto it = running_.find(role);
+  return it == running_.end() ? QString() : it->second->instanceId;
+}
+
+QUrl RoleHost::localUrl(const QString &role) const {
+  const auto it = running_.find(role);
+  if (it == running_.end() || !it->second->listener) return {};
+  const bool tls = !config_.value(u"tls-cert").isEmpty();
+  QUrl u;
+  u.setScheme(tls ? QStringLiteral("https") : QStringLiteral("http"));
+  u.setHost(QStringLiteral("127.0.0.1"));
+  u.setPort(it->second->listener->server->boundPort());
+  return u;
+}
+
+QUrl RoleHost::publicUrl(const QString &role) const {
+  QUrl u = localUrl(role);
+  if (!u.isEmpty()) u.setHost(config_.value(u"public-host"));
+  return u;
+}
+
+Status RoleHost::start() {
+  auto resolved = registry_.resolve(config_.value(u"role"), config_.isSet(u"control"));
+  RS_RETURN_IF_ERROR(resolved.status());
+  order_ = *resolved;
+
+  dataDir_ = resolveDataDir(config_.value(u"data-dir"));
+  if (!QDir().mkpath(dataDir_))
+    return Status(ErrorCode::IoError, QStringLiteral("cannot create data directory %1").arg(dataDir_));
+
+  accessLog_ = std::make_unique<log::AccessLog>();
+  QString accessPath = config_.value(u"access-log");
+  accessPath.replace(QLatin1String("<data-dir>"), dataDir_);
+  RS_RETURN_IF_ERROR(accessLog_->open(accessPath));
+
+  http::ServerOptions base;
+  auto workers = config_.integer(u"workers", 0, 256);
+  auto maxConn = config_.integer(u"max-connections", 1, 1'000'000);
+  auto maxLine = config_.integer(u"max-request-line", 256, 1 << 20);
+  auto maxHeaderBytes = config_.integer(u"max-header-bytes", 1024, 1 << 24);
+  auto maxHeaderCount = config_.integer(u"max-header-count", 1, 10000);
+  auto headerTimeout = config_.number(u"header-timeout", 0.1, 3600);
+  auto bodyTimeout = config_.number(u"body-timeout", 0.1, 3600);
+  auto idleTimeout = config_.number(u"idle-timeout", 0.1, 86400);
+  auto sendTimeout = config_.number(u"send-timeout", 0.1, 3600);
+  auto heartbeatSec = config_.number(u"heartbeat-interval", 0.1, 3600);
+  for (const Status &s : {workers.status(), maxConn.status(), maxLine.status(), maxHeaderBytes.status(),
+                          maxHeaderCount.status(), headerTimeout.status(), bodyTimeout.status(),
+                          idleTimeout.status(), sendTimeout.status(), heartbeatSec.status()}) {
+    RS_RETURN_IF_ERROR(s);
+  }
+  base.workers = *workers;
+  base.maxConnections = *maxConn;
+  base.parser.maxRequestLine = *maxLine;
+  base.parser.maxHeaderBytes = *maxHeaderBytes;
+  base.parser.maxHeaderCount = *maxHeaderCount;
+  base.headerTimeoutMs = int(*headerTimeout * 1000);
+  base.bodyTimeoutMs = int(*bodyTimeout * 1000);
+  base.idleTimeoutMs = int(*idleTimeout * 1000);
+  base.sendTimeoutMs = int(*sendTimeout * 1000);
+  base.tlsCertificate = config_.value(u"tls-cert");
+  base.tlsPrivateKey = config_.value(u"tls-key");
+  base.accessLog = accessLog_.get();
+  if (base.tlsCertificate.isEmpty() != base.tlsPrivateKey.isEmpty())
+    return Status(ErrorCode::BadRequest, QStringLiteral("--tls-cert and --tls-key go together"));
+
+  // 1. Bind every listener first, so actual ports (also for ":0") are known to all.
+  for (const QString &name : order_) {
+    const RoleInfo *info = findRole(name);
+    if (info->defaultPort == 0) continue;
+    auto listen = config::parseListen(config_.value(QString(name + QStringLiteral("-listen"))));
+    RS_RETURN_IF_ERROR(listen.status());
+    auto l = std::make_unique<Listener>();
+    metrics::addProcessMetrics(*l->metrics);
+    http::ServerOptions o = base;
+    o.name = name;
+    o.address = listen->address;
+    o.port = listen->port;
+    o.metrics = l->metrics.get();
+    l->server = std::make_unique<http::HttpServer>(o, l->router);
+    RS_RETURN_IF_ERROR(l->server->bind());
+    l->roles << name;
+    listeners_[name] = std::move(l);
+  }
+
+  client_ = new net::HttpClient(this);
+  for (const QString &name : order_) {
+    auto r = std::make_unique<Running>();
+    r->instanceId = QStringLiteral("%1-%2-%3").arg(QSysInfo::machineHostName().section(QLatin1Char('.'), 0, 0), name, processId_);
+    const RoleInfo *info = findRole(name);
+    if (listeners_.count(name)) r->listener = listeners_[name].get();
+    else if (!info->mountsOn.isEmpty() && listeners_.count(info->mountsOn)) {
+      r->listener = listeners_[info->mountsOn].get();
+      r->listener->roles << name;
+    }
+    running_[name] = std::move(r);
+  }
+  if (running_.count(QStringLiteral("control"))) controlUrl_ = localUrl(QStringLiteral("control"));
+  else controlUrl_ = QUrl(config_.isSet(u"control") ? config_.value(u"control") : QStringLiteral("http://127.0.0.1:8083"));
+  if (!controlUrl_.isValid() || controlUrl_.host().isEmpty())
+    return Status(ErrorCode::BadRequest, QStringLiteral("--control '%1' is not a URL").arg(config_.value(u"control")));
+
+  // 2. Start the roles (they declare their routes), dependencies first.
+  for (const QString &name : order_) {
+    Running &r = *running_[name];
+    r.role = registry_.create(name);
+    RoleContext ctx{config_, dataDir_, r.instanceId, controlUrl_,
+                    r.listener ? r.listener->router.get() : nullptr,
+                    r.listener ? r.listener->metrics.get() : nullptr, this};
+    if (Status s = r.role->start(ctx); !s.isOk())
+      return Status(s.code(), QStringLiteral("role %1 failed to start: %2").arg(name, s.message()));
+  }
+
+  // 3. Probes on every listener, then open for business.
+  for (auto &[owner, l] : listeners_) {
+    Listener *lp = l.get();
+    lp->router->get(QStringLiteral("/healthz"), [lp, this](http::Request &) {
+      QJsonArray roles;
+      for (const QString &r : lp->roles) roles.append(r);
+      return http::Response::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
+                                              {QStringLiteral("roles"), roles},
+                                              {QStringLiteral("version"), QStringLiteral(REELSTACK_VERSION)},
+                                              {QStringLiteral("instance"), processId_}});
+    });
+    lp->router->get(QStringLiteral("/readyz"), [lp, this](http::Request &) {
+      QJsonObject state;
+      bool all = !stopped_;
+      for (const QString &name : lp->roles) {
+        const auto it = running_.find(name);
+        const bool ready = it != running_.end() && it->second->role && it->second->role->ready();
+        state.insert(name, ready);
+        all = all && ready;
+      }
+      return http::Response::json(QJsonObject{{QStringLiteral("ready"), all}, {QStringLiteral("roles"), state}},
+                                  all ? 200 : 503);
+    });
+    lp->router->get(QStringLiteral("/metrics"), [lp](http::Request &) {
+      return http::Response::text(200, lp->metrics->render(), metrics::kContentType);
+    });
+    lp->server->startWorkers();
+  }
+  for (const QString &name : order_) {
+    if (!listeners_.count(name) && !findRole(name)->mountsOn.isEmpty())
+      qCInfo(lcCore).noquote() << name << "routes served on the" << findRole(name)->mountsOn << "listener";
+    else if (!listeners_.count(name))
+      qCInfo(lcCore).noquote() << name << "running (no listener of its own)";
+  }
+  RS_RETURN_IF_ERROR(writeEndpointsFile());
+
+  heartbeat();
+  heartbeatTimer_.start(int(*heartbeatSec * 1000));
+  qCInfo(lcCore).noquote() << "roles running:" << order_.join(QStringLiteral(", ")) << "| control:"
+                           << controlUrl_.toString() << "| data:" << dataDir_;
+  return Status::ok();
+}
+
+void RoleHost::heartbeat() {
+  const QUrl url = controlUrl_.resolved(QUrl(QStringLiteral("/control/v1/heartbeat")));
+  for (const QString &name : order_) {
+    Running &r = *running_[name];
+    QJsonObject load = r.role ? r.role->load() : QJsonObject{};
+    if (r.listener) load.insert(QStringLiteral("connections"), r.listener->server->activeConnections());
+    const QUrl pub = publicUrl(name);
+    const QJsonObject body{{QStringLiteral("instanceId"), r.instanceId},
+                           {QStringLiteral("role"), name},
+                           {QStringLiteral("url"), pub.isEmpty() ? QString() : pub.toString()},
+                           {QStringLiteral("version"), QStringLiteral(REELSTACK_VERSION)},
+                           {QStringLiteral("host"), QSysInfo::machineHostName()},
+                           {QStringLiteral("pid"), qint64(::getpid())},
+                           {QStringLiteral("load"), load}};
+    net::ClientOptions o;
+    o.timeoutMs = 2000;
+    client_->post(url, QJsonDocument(body).toJson(QJsonDocument::Compact), o, [this, name](net::ClientReply reply) {
+      if (reply.ok()) return;
+      const QString why = reply.error.isEmpty() ? QStringLiteral("HTTP %1").arg(reply.status) : reply.error;
+      qCWarning(lcCore).noquote() << "heartbeat of" << name << "to" << controlUrl_.toString() << "failed:" << why;
+      Q_EMIT heartbeatFailed(name, why);
+    });
+  }
+}
+
+Status RoleHost::writeEndpointsFile() const {
+  // Lets scripts and tests find the actual ports (useful with ":0" listeners).
+  QJsonObject roles;
+  for (const QString &name : order_) {
+    const QUrl u = localUrl(name);
+    roles.insert(name, u.isEmpty() ? QJsonValue() : QJsonValue(u.toString()));
+  }
+  const QJsonObject doc{{QStringLiteral("pid"), qint64(::getpid())},
+                        {QStringLiteral("control"), controlUrl_.toString()},
+                        {QStringLiteral("roles"), roles}};
+  QDir().mkpath(dataDir_ + QStringLiteral("/run"));
+  QSaveFile f(dataDir_ + QStringLiteral("/run/endpoints.json"));
+  if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(doc).toJson()) < 0 || !f.commit())
+    return Status(ErrorCode::IoError, QStringLiteral("cannot write %1: %2").arg(f.fileName(), f.errorString()));
+  return Status::ok();
+}
+
+void RoleHost::shutdown(int deadlineMs) {
+  if (stopped_) return;
+  stopped_ = true;
+  heartbeatTimer_.stop();
+  for (auto &[name, l] : listeners_) l->server->close();  // every listener stops accepting at once
+  const QDeadlineTimer deadline(qMax(0, deadlineMs));
+  for (auto &[name, l] : listeners_) l->server->shutdown(int(qMax<qint64>(0, deadline.remainingTime())));
+  for (auto it = order_.crbegin(); it != order_.crend(); ++it) {
+    auto r = running_.find(*it);
+    if (r != running_.end() && r->second->role) r->second->role->stop();
+  }
+  QFile::remove(dataDir_ + QStringLiteral("/run/endpoints.json"));
+}
+
+}  // namespace rs::roles

@@ -1,0 +1,11 @@
+#pragma once
+// SIGINT/SIGTERM turned into a call on the main thread (self-pipe), so shutdown runs
+// as ordinary code with the event loop still alive to finish in-flight requests.
+
+#include <functional>
+
+class QObject;
+
+namespace rs::roles {
+void onTerminationSignal(QObject *context, std::function<void(int signal)> handler);
+}
