@@ -12,8 +12,8 @@ Q_LOGGING_CATEGORY(lcOrigin, "rs.origin")
 namespace rs::origin {
 
 QByteArray cacheControlFor(QStringView rel) {
-  if (rel.endsWith(u".mpd") || rel.endsWith(u".m3u8")) return "public, max-age=2";
-  return "public, max-age=31536000, immutable";
+  if (rel.endsWith(u".mpd") || rel.endsWith(u".m3u8")) return QByteArrayLiteral("public, max-age=2");
+  return QByteArrayLiteral("public, max-age=31536000, immutable");
 }
 
 namespace {
@@ -25,10 +25,11 @@ class OriginRole final : public roles::Role {
     root_ = std::make_unique<http::FileRoot>(dir);
     if (!root_->isValid()) return Status(ErrorCode::IoError, QStringLiteral("cannot open media root %1").arg(dir));
     root_->decorate = [](const QString &rel, http::Headers &h) {
-      h.add("Cache-Control", cacheControlFor(rel));
+      h.add(QByteArrayLiteral("Cache-Control"), cacheControlFor(rel));
       // Browsers play from origin directly in tests and small setups.
-      h.add("Access-Control-Allow-Origin", "*");
-      h.add("Access-Control-Expose-Headers", "Content-Length, Content-Range, ETag, X-Cache");
+      h.add(QByteArrayLiteral("Access-Control-Allow-Origin"), QByteArrayLiteral("*"));
+      h.add(QByteArrayLiteral("Access-Control-Expose-Headers"),
+            QByteArrayLiteral("Content-Length, Content-Range, ETag, X-Cache"));
     };
     http::FileRoot *root = root_.get();
     ctx.router->get(QStringLiteral("/media/{*path}"),

@@ -3,6 +3,8 @@
 #include <QDir>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <ctime>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -28,13 +30,28 @@ int FileRoot::openBeneath(const QByteArray &relative) const {
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   for (;;) {
     const long fd = ::syscall(SYS_openat2, dirFd_, relative.constData(), &how, sizeof how);
-    if (fd >= 0 || errno != EINTR) return int(fd);
+    if (fd >= 0 || (errno != EINTR && errno != ENOSYS)) return int(fd);
+    if (errno == ENOSYS) break;
   }
+  // Kernels before 5.6 (and valgrind) lack openat2: resolve every symlink ourselves,
+  // check the result is still below the root, then open without following links.
+  char resolved[PATH_MAX];
+  const QByteArray full = QFile::encodeName(directory_) + '/' + relative;
+  if (!::realpath(full.constData(), resolved)) return -1;
+  char rootResolved[PATH_MAX];
+  if (!::realpath(QFile::encodeName(directory_).constData(), rootResolved)) return -1;
+  const QByteArray r(resolved), root = QByteArray(rootResolved) + '/';
+  if (!r.startsWith(root)) {
+    errno = EXDEV;
+    return -1;
+  }
+  return ::open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
 }
 
 QByteArray contentTypeFor(QStringView path) {
   const auto dot = path.lastIndexOf(QLatin1Char('.'));
-  const QString ext = dot < 0 ? QString() : path.mid(dot + 1).toString().toLower();
+  if (dot < 0 || path.size() - dot > 6) return "application/octet-stream";
+  const QString ext = path.mid(dot + 1).toString().toLower();
   static const QHash<QString, QByteArray> types{
       {QStringLiteral("mpd"), "application/dash+xml"},
       {QStringLiteral("m3u8"), "application/vnd.apple.mpegurl"},
@@ -107,12 +124,18 @@ bool etagMatches(QByteArrayView inm, QByteArrayView etag) {
 }
 
 QByteArray httpDate(qint64 secs) {
+  // Files are served far more often than they change: remember the last one per thread.
+  thread_local qint64 lastSecs = -1;
+  thread_local QByteArray last;
+  if (secs == lastSecs) return last;
   const time_t t = time_t(secs);
   tm parts;
   gmtime_r(&t, &parts);
   char buf[64];
   strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &parts);
-  return QByteArray(buf);
+  lastSecs = secs;
+  last = QByteArray(buf);
+  return last;
 }
 
 qint64 parseHttpDate(QByteArrayView date) {
@@ -148,10 +171,10 @@ Response FileRoot::serve(const Request &request, const QString &relativePath) co
   const QByteArray lastModified = httpDate(st.st_mtim.tv_sec);
 
   Response r;
-  r.headers.add("Content-Type", contentTypeFor(rel));
-  r.headers.add("ETag", etag);
-  r.headers.add("Last-Modified", lastModified);
-  r.headers.add("Accept-Ranges", "bytes");
+  r.headers.add(QByteArrayLiteral("Content-Type"), contentTypeFor(rel));
+  r.headers.add(QByteArrayLiteral("ETag"), etag);
+  r.headers.add(QByteArrayLiteral("Last-Modified"), lastModified);
+  r.headers.add(QByteArrayLiteral("Accept-Ranges"), QByteArrayLiteral("bytes"));
   if (decorate) decorate(rel, r.headers);
 
   // Conditional GET: If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).

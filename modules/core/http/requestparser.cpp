@@ -14,7 +14,7 @@
 //  - A request without a body yields HeadComplete, then MessageComplete with consumed=0
 //    on the next call. A Content-Length body ends the same way: its last BodyData is
 //    followed by MessageComplete with consumed=0. A chunked body's MessageComplete
-//    consumes the last-chunk and trailer section.
+//    consumes the framing after the last data byte (CRLF, last-chunk, trailers).
 //  - After MessageComplete nothing more is consumed until reset(); calling feed()
 //    without reset() is a caller bug and reports Error (500) rather than silently
 //    parsing the next pipelined request into the old head.
@@ -218,7 +218,7 @@ RequestParser::LineStatus RequestParser::takeLine(const char *data, qsizetype le
   const bool crlf = n > 0 ? start[n - 1] == '\r' : (have > 0 && line_.endsWith('\r'));
   // Length before line ending, so the verdict for an over-long line does not depend on
   // whether its LF arrived in the same feed() call (the partial path says TooLong).
-  //MUT
+  if (have + n - (crlf ? 1 : 0) > maxContent) return LineStatus::TooLong;
   if (!crlf) return LineStatus::BareLf;
   if (have == 0) {
     *line = QByteArrayView(start, n - 1);

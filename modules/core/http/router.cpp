@@ -5,27 +5,32 @@ namespace rs::http {
 namespace {
 QStringList splitPath(const QString &path) { return path.split(QLatin1Char('/'), Qt::SkipEmptyParts); }
 
-bool matchSegments(const QStringList &pattern, const QStringList &path, const QString &rawPath,
-                   QHash<QString, QString> *params) {
+// Walks the path's segments as views: matching allocates nothing until a route hits.
+bool matchSegments(const QStringList &pattern, QStringView path, QHash<QString, QString> *params) {
   params->clear();
-  for (qsizetype i = 0; i < pattern.size(); ++i) {
-    const QString &p = pattern[i];
-    if (p.startsWith(QLatin1String("{*")) && p.endsWith(QLatin1Char('}'))) {
-      // The rest of the path, as one string without the leading slash.
-      QStringList rest = path.mid(i);
-      QString value = rest.join(QLatin1Char('/'));
-      if (rawPath.endsWith(QLatin1Char('/')) && !value.isEmpty()) value += QLatin1Char('/');
-      params->insert(p.mid(2, p.size() - 3), value);
+  qsizetype pos = 0;
+  auto nextSegment = [&](QStringView *seg) {
+    while (pos < path.size() && path[pos] == QLatin1Char('/')) ++pos;
+    if (pos >= path.size()) return false;
+    qsizetype end = path.indexOf(QLatin1Char('/'), pos);
+    if (end < 0) end = path.size();
+    *seg = path.mid(pos, end - pos);
+    pos = end;
+    return true;
+  };
+  QStringView seg;
+  for (const QString &p : pattern) {
+    if (p.startsWith(QLatin1String("{*"))) {
+      // The rest of the path, without the leading slash, trailing slash kept.
+      while (pos < path.size() && path[pos] == QLatin1Char('/')) ++pos;
+      params->insert(p.mid(2, p.size() - 3), path.mid(pos).toString());
       return true;
     }
-    if (i >= path.size()) return false;
-    if (p.startsWith(QLatin1Char('{')) && p.endsWith(QLatin1Char('}'))) {
-      params->insert(p.mid(1, p.size() - 2), path[i]);
-    } else if (p != path[i]) {
-      return false;
-    }
+    if (!nextSegment(&seg)) return false;
+    if (p.startsWith(QLatin1Char('{'))) params->insert(p.mid(1, p.size() - 2), seg.toString());
+    else if (p != seg) return false;
   }
-  return pattern.size() == path.size();
+  return !nextSegment(&seg);
 }
 }  // namespace
 
@@ -39,11 +44,10 @@ void Router::addAsync(const QByteArray &method, const QString &pattern, AsyncHan
 
 Router::Match Router::match(const QByteArray &method, const QString &path) const {
   Match m;
-  const QStringList segments = splitPath(path);
   QHash<QString, QString> params;
   QByteArrayList allowed;
   for (const Route &r : routes_) {
-    if (!matchSegments(r.segments, segments, path, &params)) continue;
+    if (!matchSegments(r.segments, path, &params)) continue;
     const bool methodOk = r.method == method || (method == "HEAD" && r.method == "GET");
     if (!methodOk) {
       if (!allowed.contains(r.method)) allowed.append(r.method);

@@ -175,7 +175,7 @@ void Worker::recordRequest(const Request &req, int status, qint64 bytes, qint64 
     m->duration->observe(seconds);
     m->bytesSent->inc(double(bytes));
   }
-  if (auto *accessLog = options().accessLog) {
+  if (auto *accessLog = options().accessLog; accessLog && accessLog->isEnabled()) {
     log::AccessRecord r;
     r.role = options().name.toLatin1();
     r.method = req.head.method;

@@ -6,13 +6,20 @@ namespace rs::http {
 
 namespace {
 QByteArray randomHex(int bytes) {
-  QByteArray raw(bytes, Qt::Uninitialized);
-  auto *rng = QRandomGenerator::global();
-  for (int i = 0; i < bytes; i += 4) {
-    const quint32 v = rng->generate();
-    for (int j = 0; j < 4 && i + j < bytes; ++j) raw[i + j] = char((v >> (8 * j)) & 0xff);
+  // One generator per thread, seeded from the system's: ids need to be unique, not
+  // secret, and the global generator's lock would be shared by every worker.
+  thread_local QRandomGenerator64 rng(QRandomGenerator::system()->generate64());
+  static const char digits[] = "0123456789abcdef";
+  QByteArray out(bytes * 2, Qt::Uninitialized);
+  quint64 v = 0;
+  for (int i = 0; i < bytes; ++i) {
+    if (i % 8 == 0) v = rng.generate64();
+    const unsigned b = unsigned(v & 0xff);
+    v >>= 8;
+    out[2 * i] = digits[b >> 4];
+    out[2 * i + 1] = digits[b & 0xf];
   }
-  return raw.toHex();
+  return out;
 }
 
 bool isLowerHex(QByteArrayView s) {
