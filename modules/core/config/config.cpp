@@ -199,7 +199,7 @@ QString helpText(const QString &program) {
   s << "ReelStack " << REELSTACK_VERSION << " - a streaming platform in one application.\n\n"
     << "Usage:\n"
     << "  " << program << " [--role=R[,R...]] [--config FILE] [--data-dir DIR] [--headless] [options]\n"
-    << "  " << program << " ingest FILE [--title NAME] [--api URL] [--wait]\n"
+    << "  " << program << " ingest FILE [--title NAME] [--api URL] [--wait]   (not built yet: media pipeline)\n"
     << "  " << program << " --help | --version | --print-config\n\n"
     << "Roles (--role=all runs every one in this process, on the same ports a split deployment uses):\n";
   for (const roles::RoleInfo &r : roles::knownRoles()) {

@@ -173,8 +173,8 @@ void Connection::processInput() {
     }
     if (ev == RequestParser::Event::BodyData) {
       const auto data = parser_.bodyData();
-      if (request_.body.size() + data.size() > match_.options.maxBodyBytes) {
-        fail(413, QStringLiteral("request body exceeds %1 bytes").arg(match_.options.maxBodyBytes));
+      if (request_.body.size() + data.size() > bodyLimit_) {
+        fail(413, QStringLiteral("request body exceeds %1 bytes").arg(bodyLimit_));
         break;
       }
       request_.body.append(data.data(), data.size());
@@ -229,8 +229,9 @@ bool Connection::onHead() {
     return false;
   }
   request_.params = std::move(match_.params);
-  if (!request_.head.chunked && request_.head.contentLength > match_.options.maxBodyBytes) {
-    fail(413, QStringLiteral("request body of %1 bytes exceeds %2").arg(request_.head.contentLength).arg(match_.options.maxBodyBytes));
+  bodyLimit_ = match_.options.maxBodyBytes > 0 ? match_.options.maxBodyBytes : worker_->options().maxBodyBytes;
+  if (!request_.head.chunked && request_.head.contentLength > bodyLimit_) {
+    fail(413, QStringLiteral("request body of %1 bytes exceeds %2").arg(request_.head.contentLength).arg(bodyLimit_));
     return false;
   }
   if (request_.head.expectContinue && hasBody) {

@@ -89,6 +89,7 @@ class Connection : public QObject {
   bool streamingChunked_ = false;
   bool headOnly_ = false;
   int status_ = 0;
+  qint64 bodyLimit_ = 0;
   qint64 bytesOut_ = 0;
 
   // Output.

@@ -21,7 +21,7 @@ using Handler = std::function<Response(Request &)>;
 using AsyncHandler = std::function<void(Request &, Responder)>;
 
 struct RouteOptions {
-  qint64 maxBodyBytes = 1 * 1024 * 1024;  // 413 over this; nginx's client_max_body_size
+  qint64 maxBodyBytes = 0;  // 413 over this; 0 = the server's default (ServerOptions)
 };
 
 class Router {

@@ -36,6 +36,7 @@ struct ServerOptions {
   int idleTimeoutMs = 75'000;    // keep-alive connection with no request
   int sendTimeoutMs = 60'000;    // between two successful writes
   int maxConnections = 4096;     // beyond: 503 and close
+  qint64 maxBodyBytes = 1024 * 1024;  // for routes that set no limit; nginx's client_max_body_size
   QString tlsCertificate;        // PEM paths; both set → TLS
   QString tlsPrivateKey;
   log::AccessLog *accessLog = nullptr;    // optional

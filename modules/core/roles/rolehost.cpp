@@ -86,13 +86,14 @@ Status RoleHost::start() {
   auto maxLine = config_.integer(u"max-request-line", 256, 1 << 20);
   auto maxHeaderBytes = config_.integer(u"max-header-bytes", 1024, 1 << 24);
   auto maxHeaderCount = config_.integer(u"max-header-count", 1, 10000);
+  auto maxBody = config_.number(u"max-body", 1, 1e15);
   auto headerTimeout = config_.number(u"header-timeout", 0.1, 3600);
   auto bodyTimeout = config_.number(u"body-timeout", 0.1, 3600);
   auto idleTimeout = config_.number(u"idle-timeout", 0.1, 86400);
   auto sendTimeout = config_.number(u"send-timeout", 0.1, 3600);
   auto heartbeatSec = config_.number(u"heartbeat-interval", 0.1, 3600);
   for (const Status &s : {workers.status(), maxConn.status(), maxLine.status(), maxHeaderBytes.status(),
-                          maxHeaderCount.status(), headerTimeout.status(), bodyTimeout.status(),
+                          maxHeaderCount.status(), maxBody.status(), headerTimeout.status(), bodyTimeout.status(),
                           idleTimeout.status(), sendTimeout.status(), heartbeatSec.status()}) {
     RS_RETURN_IF_ERROR(s);
   }
@@ -101,6 +102,7 @@ Status RoleHost::start() {
   base.parser.maxRequestLine = *maxLine;
   base.parser.maxHeaderBytes = *maxHeaderBytes;
   base.parser.maxHeaderCount = *maxHeaderCount;
+  base.maxBodyBytes = qint64(*maxBody);
   base.headerTimeoutMs = int(*headerTimeout * 1000);
   base.bodyTimeoutMs = int(*bodyTimeout * 1000);
   base.idleTimeoutMs = int(*idleTimeout * 1000);
