@@ -192,7 +192,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *raw, size_t rawSize) {
 
   const RunSummary whole = run(data, size, {size}, limits);
   const RunSummary pieces = run(data, size, {split, size}, limits);
-  std::vector<qsizetype> everyByte(size_t(size));
+  std::vector<qsizetype> everyByte(static_cast<size_t>(size));
   for (qsizetype i = 0; i < size; ++i) everyByte[size_t(i)] = i + 1;
   const RunSummary bytes = run(data, size, everyByte, limits);
   // Byte counts of an unfinished or failed message legitimately depend on where the
