@@ -22,7 +22,7 @@ PACKAGES=(
   ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libavfilter-dev libswresample-dev
   # tests, benchmarks and tools they drive
-  nginx-light wrk prometheus chromium nodejs npm curl xvfb xauth
+  nginx-light wrk prometheus chromium nodejs npm curl xvfb xauth openssl
 )
 
 log() { printf 'setup-deps: %s\n' "$*"; }

@@ -116,18 +116,7 @@ void Worker::adopt(int fd) {
       server_->activeConnections_.fetch_sub(1);
       return;
     }
-    QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
-    QFile certFile(options().tlsCertificate), keyFile(options().tlsPrivateKey);
-    if (certFile.open(QIODevice::ReadOnly) && keyFile.open(QIODevice::ReadOnly)) {
-      conf.setLocalCertificateChain(QSslCertificate::fromData(certFile.readAll(), QSsl::Pem));
-      conf.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Rsa, QSsl::Pem));
-      if (conf.privateKey().isNull()) {
-        keyFile.seek(0);
-        conf.setPrivateKey(QSslKey(keyFile.readAll(), QSsl::Ec, QSsl::Pem));
-      }
-    }
-    conf.setPeerVerifyMode(QSslSocket::VerifyNone);
-    socket->setSslConfiguration(conf);
+    socket->setSslConfiguration(server_->sslConfig_);
     c = new Connection(this, id, socket, peer);
     socket->startServerEncryption();
   } else {
@@ -226,13 +215,26 @@ Status HttpServer::start() {
 
 Status HttpServer::bind() {
   if (tls_) {
+    // Read and checked once here, so a bad file is a start-up error, not a failure
+    // on every connection.
     if (!QSslSocket::supportsSsl())
       return Status(ErrorCode::Internal, QStringLiteral("TLS requested but this Qt has no TLS backend"));
     QFile cert(options_.tlsCertificate), key(options_.tlsPrivateKey);
-    if (!cert.open(QIODevice::ReadOnly) || QSslCertificate::fromData(cert.readAll(), QSsl::Pem).isEmpty())
+    const auto chain = cert.open(QIODevice::ReadOnly) ? QSslCertificate::fromData(cert.readAll(), QSsl::Pem)
+                                                      : QList<QSslCertificate>{};
+    if (chain.isEmpty())
       return Status(ErrorCode::BadRequest, QStringLiteral("cannot read TLS certificate %1").arg(options_.tlsCertificate));
     if (!key.open(QIODevice::ReadOnly))
       return Status(ErrorCode::BadRequest, QStringLiteral("cannot read TLS key %1").arg(options_.tlsPrivateKey));
+    const QByteArray pem = key.readAll();
+    QSslKey privateKey(pem, QSsl::Rsa, QSsl::Pem);
+    if (privateKey.isNull()) privateKey = QSslKey(pem, QSsl::Ec, QSsl::Pem);
+    if (privateKey.isNull())
+      return Status(ErrorCode::BadRequest, QStringLiteral("%1 is not an RSA or EC private key in PEM").arg(options_.tlsPrivateKey));
+    sslConfig_ = QSslConfiguration::defaultConfiguration();
+    sslConfig_.setLocalCertificateChain(chain);
+    sslConfig_.setPrivateKey(privateKey);
+    sslConfig_.setPeerVerifyMode(QSslSocket::VerifyNone);
   }
   setMaxPendingConnections(1024);
   if (!listen(options_.address, options_.port)) {

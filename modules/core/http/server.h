@@ -8,6 +8,7 @@
 
 #include <QHostAddress>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <atomic>
 #include <memory>
@@ -96,6 +97,7 @@ class HttpServer : public QTcpServer {
   std::atomic<int> activeConnections_{0};
   size_t nextWorker_ = 0;
   bool tls_ = false;
+  QSslConfiguration sslConfig_;
   struct Metrics;
   std::unique_ptr<Metrics> m_;
 };
