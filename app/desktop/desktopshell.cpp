@@ -3,6 +3,7 @@
 #include "desktop/mainwindow.h"
 
 #include <QApplication>
+#include <unistd.h>
 
 namespace rs::desktop {
 
@@ -11,6 +12,10 @@ bool available() {
 }
 
 int run(int &argc, char **argv, const std::function<QUrl()> &startStack, const std::function<void()> &stopStack) {
+  // Chromium refuses to run its sandbox as root; the root case is containers and
+  // CI machines, where the page shown is our own UI on loopback.
+  if (::geteuid() == 0 && qEnvironmentVariableIsEmpty("QTWEBENGINE_DISABLE_SANDBOX"))
+    qputenv("QTWEBENGINE_DISABLE_SANDBOX", "1");
   QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);  // WebEngine needs it before the app exists
   QApplication app(argc, argv);
   const QUrl ui = startStack();
