@@ -168,7 +168,9 @@ void Connection::processInput() {
       break;
     }
     if (ev == RequestParser::Event::HeadComplete) {
-      if (!onHead()) break;
+      // onHead() may already have answered (404, 413...); the loop then goes on
+      // with any pipelined request if the connection stays open.
+      onHead();
       continue;
     }
     if (ev == RequestParser::Event::BodyData) {
@@ -218,7 +220,7 @@ bool Connection::onHead() {
   if (match_.kind != Router::Match::Found) {
     // Without a body the connection can stay open; with one we would have to read
     // and discard it, so we close instead.
-    closeAfterResponse_ = hasBody;
+    closeAfterResponse_ = hasBody || !request_.head.keepAlive || draining_;
     Response r = match_.kind == Router::Match::NotFound
                      ? Response::error(ErrorCode::NotFound, QStringLiteral("no route for %1").arg(request_.path))
                      : Response::error(ErrorCode::MethodNotAllowed,
@@ -368,6 +370,7 @@ void Connection::writeHead(int status, Headers &h, qint64 contentLength, bool ch
     w.add(t.flags);
     w.add("\r\n");
   }
+  if (draining_) closeAfterResponse_ = true;  // tell the client before we hang up
   if (closeAfterResponse_) w.add("Connection: close\r\n");
   else if (request_.head.versionMinor == 0) w.add("Connection: keep-alive\r\n");
   w.add("\r\n");

@@ -24,7 +24,9 @@ FileRoot::~FileRoot() {
 
 int FileRoot::openBeneath(const QByteArray &relative) const {
   open_how how{};
-  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
+  // O_NONBLOCK: opening a FIFO must not park the worker thread until a writer comes;
+  // it changes nothing for regular files, and anything else is refused after fstat.
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
   // The kernel refuses any resolution that leaves the root, through "..", an
   // absolute symlink or a symlink pointing outside: no check-then-open race.
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
@@ -45,7 +47,7 @@ int FileRoot::openBeneath(const QByteArray &relative) const {
     errno = EXDEV;
     return -1;
   }
-  return ::open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+  return ::open(resolved, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
 }
 
 QByteArray contentTypeFor(QStringView path) {

@@ -113,7 +113,7 @@ void Worker::adopt(int fd) {
     if (!socket->setSocketDescriptor(fd)) {
       delete socket;
       ::close(fd);
-      server_->activeConnections_.fetch_sub(1);
+      server_->active_->fetch_sub(1);
       return;
     }
     socket->setSslConfiguration(server_->sslConfig_);
@@ -133,7 +133,7 @@ void Worker::post(quint64 connectionId, std::function<void(Connection *)> fn) {
 }
 
 void Worker::connectionClosed(Connection *c) {
-  if (connections_.remove(c->id())) server_->activeConnections_.fetch_sub(1);
+  if (connections_.remove(c->id())) server_->active_->fetch_sub(1);
   c->deleteLater();
 }
 
@@ -198,8 +198,9 @@ HttpServer::HttpServer(ServerOptions options, std::shared_ptr<const Router> rout
     m_->connectionsAccepted = &reg->counter("http_connections_accepted_total", "TCP connections accepted.");
     m_->connectionsRejected =
         &reg->counter("http_connections_rejected_total", "Connections refused with 503 because max connections was reached.");
+    // The registry may outlive this server: the callback holds the counter, not us.
     reg->gaugeCallback("http_connections_active", "Open client connections.",
-                       [this] { return double(activeConnections_.load()); });
+                       [active = active_] { return double(active->load()); });
   }
 }
 
@@ -267,17 +268,19 @@ void HttpServer::incomingConnection(qintptr fd) {
     ::close(int(fd));
     return;
   }
-  if (activeConnections_.load() >= options_.maxConnections) {
+  if (active_->load() >= options_.maxConnections) {
     // Tell the client why instead of leaving it hanging; best effort, never blocks.
-    static const char kBusy[] =
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 71\r\n"
-        "Connection: close\r\n\r\n{\"error\":{\"code\":\"unavailable\",\"message\":\"too many open connections\"}}";
-    [[maybe_unused]] auto n = ::send(int(fd), kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    static const QByteArray kBusy = []() -> QByteArray {
+      const Response r = Response::error(ErrorCode::Unavailable, QStringLiteral("too many open connections"));
+      return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
+             QByteArray::number(r.body.size()) + "\r\nConnection: close\r\n\r\n" + r.body;
+    }();
+    [[maybe_unused]] auto n = ::send(int(fd), kBusy.constData(), size_t(kBusy.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
     ::close(int(fd));
     if (m_) m_->connectionsRejected->inc();
     return;
   }
-  activeConnections_.fetch_add(1);
+  active_->fetch_add(1);
   if (m_) m_->connectionsAccepted->inc();
   Worker *w = workers_[nextWorker_++ % workers_.size()];
   const int sock = int(fd);
@@ -288,7 +291,7 @@ void HttpServer::shutdown(int deadlineMs) {
   close();  // stop accepting
   for (Worker *w : workers_) QMetaObject::invokeMethod(w, [w] { w->drain(); }, Qt::QueuedConnection);
   QDeadlineTimer deadline(qMax(0, deadlineMs));
-  while (activeConnections_.load() > 0 && !deadline.hasExpired()) {
+  while (active_->load() > 0 && !deadline.hasExpired()) {
     QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     QThread::msleep(5);
   }

@@ -79,7 +79,7 @@ class HttpServer : public QTcpServer {
   void startWorkers();
   quint16 boundPort() const { return serverPort(); }
   const ServerOptions &options() const { return options_; }
-  int activeConnections() const { return activeConnections_.load(); }
+  int activeConnections() const { return active_->load(); }
 
   // Stops accepting, lets in-flight requests finish (idle keep-alive connections are
   // closed at once), and force-closes whatever is left at the deadline.
@@ -94,7 +94,7 @@ class HttpServer : public QTcpServer {
   std::shared_ptr<const Router> router_;
   std::vector<QThread *> threads_;
   std::vector<Worker *> workers_;
-  std::atomic<int> activeConnections_{0};
+  std::shared_ptr<std::atomic<int>> active_ = std::make_shared<std::atomic<int>>(0);
   size_t nextWorker_ = 0;
   bool tls_ = false;
   QSslConfiguration sslConfig_;
