@@ -53,7 +53,7 @@ class ControlRole final : public roles::Role {
       auto list = registry_->list(nowMs(), req.queryValue(u"role"), all);
       if (!list) return http::Response::error(list.status());
       return http::Response::json(QJsonObject{{QStringLiteral("instances"), *list},
-                                              {QStringLiteral("expiryMs"), registry_expiry()}});
+                                              {QStringLiteral("defaultExpiryMs"), expiryMs_}});
     });
 
     pruneTimer_.setInterval(60'000);
@@ -73,7 +73,6 @@ class ControlRole final : public roles::Role {
   }
 
  private:
-  qint64 registry_expiry() const { return expiryMs_; }
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<InstanceRegistry> registry_;
   QTimer pruneTimer_;

@@ -18,6 +18,7 @@ const std::vector<store::Migration> &controlMigrations() {
           " load_json TEXT NOT NULL DEFAULT '{}',"
           " first_seen_ms INTEGER NOT NULL,"
           " last_seen_ms INTEGER NOT NULL,"
+          " expiry_ms INTEGER NOT NULL,"
           " heartbeats INTEGER NOT NULL DEFAULT 0);"
           "CREATE INDEX instances_role ON instances(role, last_seen_ms);"},
   };
@@ -37,26 +38,37 @@ Status InstanceRegistry::heartbeat(const QJsonObject &b, qint64 nowMs) {
       return Status(ErrorCode::BadRequest, QStringLiteral("url must be an http(s) URL"));
   }
   const QByteArray load = QJsonDocument(b.value(QStringLiteral("load")).toObject()).toJson(QJsonDocument::Compact);
+  // Each instance says how often it beats and after how many misses it counts as
+  // gone; control's own settings are the default for instances that don't.
+  qint64 expiryMs = defaultExpiryMs_;
+  const double interval = b.value(QStringLiteral("heartbeatIntervalMs")).toDouble(0);
+  const int missed = b.value(QStringLiteral("expiryHeartbeats")).toInt(0);
+  if (interval > 0 || missed > 0) {
+    if (interval < 50 || interval > 3'600'000 || missed < 1 || missed > 1000)
+      return Status(ErrorCode::BadRequest,
+                    QStringLiteral("heartbeatIntervalMs must be 50..3600000 and expiryHeartbeats 1..1000"));
+    expiryMs = qint64(interval * missed);
+  }
   return db_.exec(
-      "INSERT INTO instances(instance_id, role, url, version, host, load_json, first_seen_ms, last_seen_ms, heartbeats)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)"
+      "INSERT INTO instances(instance_id, role, url, version, host, load_json, first_seen_ms, last_seen_ms,"
+      " expiry_ms, heartbeats) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
       " ON CONFLICT(instance_id) DO UPDATE SET role = excluded.role, url = excluded.url, version = excluded.version,"
       " host = excluded.host, load_json = excluded.load_json, last_seen_ms = excluded.last_seen_ms,"
-      " heartbeats = heartbeats + 1",
+      " expiry_ms = excluded.expiry_ms, heartbeats = heartbeats + 1",
       {id, role, url, b.value(QStringLiteral("version")).toString().left(64),
-       b.value(QStringLiteral("host")).toString().left(255), QString::fromUtf8(load), nowMs, nowMs});
+       b.value(QStringLiteral("host")).toString().left(255), QString::fromUtf8(load), nowMs, nowMs, expiryMs});
 }
 
 Result<QJsonArray> InstanceRegistry::list(qint64 nowMs, const QString &role, bool includeExpired) const {
-  const qint64 cutoff = includeExpired ? 0 : nowMs - expiryMs_;
   auto rows = db_.query(
-      "SELECT instance_id, role, url, version, host, load_json, first_seen_ms, last_seen_ms, heartbeats"
-      " FROM instances WHERE last_seen_ms >= ? AND (? = '' OR role = ?) ORDER BY role, instance_id",
-      {cutoff, role, role});
+      "SELECT instance_id, role, url, version, host, load_json, first_seen_ms, last_seen_ms, expiry_ms, heartbeats"
+      " FROM instances WHERE (? OR last_seen_ms + expiry_ms >= ?) AND (? = '' OR role = ?) ORDER BY role, instance_id",
+      {includeExpired, nowMs, role, role});
   RS_RETURN_IF_ERROR(rows.status());
   QJsonArray out;
   for (const QVariantMap &r : *rows) {
     const qint64 last = r.value(QStringLiteral("last_seen_ms")).toLongLong();
+    const qint64 expiry = r.value(QStringLiteral("expiry_ms")).toLongLong();
     out.append(QJsonObject{
         {QStringLiteral("instanceId"), r.value(QStringLiteral("instance_id")).toString()},
         {QStringLiteral("role"), r.value(QStringLiteral("role")).toString()},
@@ -67,14 +79,15 @@ Result<QJsonArray> InstanceRegistry::list(qint64 nowMs, const QString &role, boo
         {QStringLiteral("firstSeenMs"), r.value(QStringLiteral("first_seen_ms")).toLongLong()},
         {QStringLiteral("lastSeenMs"), last},
         {QStringLiteral("heartbeats"), r.value(QStringLiteral("heartbeats")).toLongLong()},
-        {QStringLiteral("state"), last >= nowMs - expiryMs_ ? QStringLiteral("live") : QStringLiteral("expired")},
+        {QStringLiteral("expiryMs"), expiry},
+        {QStringLiteral("state"), last + expiry >= nowMs ? QStringLiteral("live") : QStringLiteral("expired")},
     });
   }
   return out;
 }
 
 Status InstanceRegistry::prune(qint64 nowMs) {
-  return db_.exec("DELETE FROM instances WHERE last_seen_ms < ?", {nowMs - 10 * expiryMs_});
+  return db_.exec("DELETE FROM instances WHERE last_seen_ms + 10 * expiry_ms < ?", {nowMs});
 }
 
 }  // namespace rs::control

@@ -16,19 +16,19 @@ const std::vector<store::Migration> &controlMigrations();
 
 class InstanceRegistry {
  public:
-  // expiryMs: an instance not heard from for this long is no longer listed.
-  InstanceRegistry(store::Database &db, qint64 expiryMs) : db_(db), expiryMs_(expiryMs) {}
+  // defaultExpiryMs: for instances whose heartbeat does not say how often they beat.
+  InstanceRegistry(store::Database &db, qint64 defaultExpiryMs) : db_(db), defaultExpiryMs_(defaultExpiryMs) {}
 
   // Upserts from a heartbeat body; validates the fields it relies on.
   Status heartbeat(const QJsonObject &body, qint64 nowMs);
-  // Live instances (heard from within the expiry), optionally of one role.
+  // Live instances (heard from within their expiry), optionally of one role.
   Result<QJsonArray> list(qint64 nowMs, const QString &role = {}, bool includeExpired = false) const;
-  // Deletes instances silent for ten expiry periods, so the table stays small.
+  // Deletes instances silent for ten of their expiry periods, so the table stays small.
   Status prune(qint64 nowMs);
 
  private:
   store::Database &db_;
-  qint64 expiryMs_;
+  qint64 defaultExpiryMs_;
 };
 
 }  // namespace rs::control

@@ -51,7 +51,7 @@ std::vector<OptionSpec> buildSpecs() {
       {QStringLiteral("heartbeat-interval"), QStringLiteral("SECONDS"), QStringLiteral("2"),
        QStringLiteral("How often each role instance heartbeats to control."), c},
       {QStringLiteral("instance-expiry"), QStringLiteral("N"), QStringLiteral("3"),
-       QStringLiteral("Control drops an instance after N missed heartbeats."), c},
+       QStringLiteral("An instance is dropped by control after N of its heartbeats are missed (sent with each heartbeat)."), c},
       {QStringLiteral("log-level"), QStringLiteral("LEVEL"), QStringLiteral("info"),
        QStringLiteral("debug, info, warning or error."), l},
       {QStringLiteral("log-format"), QStringLiteral("FORMAT"), QStringLiteral("human"),

@@ -76,7 +76,8 @@ void Connection::checkTimeout(qint64 now) {
 
 void Connection::drain() {
   draining_ = true;
-  if (state_ == State::Reading && !headStarted_) close();
+  // A head still arriving is not yet a request we owe an answer; a body being read is.
+  if (state_ == State::Reading && !headSeen_) close();
 }
 
 void Connection::forceClose() { close(); }

@@ -196,8 +196,12 @@ Status RoleHost::start() {
   }
   RS_RETURN_IF_ERROR(writeEndpointsFile());
 
+  auto missed = config_.integer(u"instance-expiry", 1, 1000);
+  RS_RETURN_IF_ERROR(missed.status());
+  expiryHeartbeats_ = *missed;
+  heartbeatTimer_.setInterval(int(*heartbeatSec * 1000));
   heartbeat();
-  heartbeatTimer_.start(int(*heartbeatSec * 1000));
+  heartbeatTimer_.start();
   qCInfo(lcCore).noquote() << "roles running:" << order_.join(QStringLiteral(", ")) << "| control:"
                            << controlUrl_.toString() << "| data:" << dataDir_;
   return Status::ok();
@@ -216,6 +220,8 @@ void RoleHost::heartbeat() {
                            {QStringLiteral("version"), QStringLiteral(REELSTACK_VERSION)},
                            {QStringLiteral("host"), QSysInfo::machineHostName()},
                            {QStringLiteral("pid"), qint64(::getpid())},
+                           {QStringLiteral("heartbeatIntervalMs"), heartbeatTimer_.interval()},
+                           {QStringLiteral("expiryHeartbeats"), expiryHeartbeats_},
                            {QStringLiteral("load"), load}};
     net::ClientOptions o;
     o.timeoutMs = 2000;

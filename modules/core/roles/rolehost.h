@@ -60,6 +60,7 @@ class RoleHost : public QObject {
   std::unique_ptr<log::AccessLog> accessLog_;
   net::HttpClient *client_ = nullptr;
   QTimer heartbeatTimer_;
+  int expiryHeartbeats_ = 3;
   bool stopped_ = false;
 };
 
