@@ -2,9 +2,9 @@
 
 #include "core/http/fileserver.h"
 #include "core/http/server.h"
+#include "support/serverthread.h"
 
 #include <QProcess>
-#include <QSemaphore>
 #include <QSslSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -13,30 +13,6 @@
 using namespace rs;
 
 namespace {
-
-// Runs an HttpServer on its own thread so the test can use blocking client sockets.
-class ServerThread : public QThread {
- public:
-  ServerThread(http::ServerOptions o, std::shared_ptr<http::Router> r) : options_(std::move(o)), router_(std::move(r)) {}
-  quint16 port = 0;
-  Status status;
-  QSemaphore ready;
-
- protected:
-  void run() override {
-    http::HttpServer server(options_, router_);
-    status = server.start();
-    port = server.boundPort();
-    ready.release();
-    if (!status.isOk()) return;
-    exec();
-    server.shutdown(1000);
-  }
-
- private:
-  http::ServerOptions options_;
-  std::shared_ptr<http::Router> router_;
-};
 
 QByteArray readAllUntilClosed(QSslSocket &s) {
   QByteArray out;
@@ -81,14 +57,13 @@ class TestTls : public QObject {
     o.workers = 2;
     o.tlsCertificate = cert_;
     o.tlsPrivateKey = key_;
-    ServerThread server(o, router);
-    server.start();
-    server.ready.acquire();
-    QVERIFY2(server.status.isOk(), qPrintable(server.status.message()));
+    test::ServerThread server(o, router);
+    const Status started = server.startAndWait();
+    QVERIFY2(started.isOk(), qPrintable(started.message()));
 
     QSslSocket s;
     s.setPeerVerifyMode(QSslSocket::VerifyNone);
-    s.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.port);
+    s.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.port());
     QVERIFY2(s.waitForEncrypted(5000), qPrintable(s.errorString()));
     s.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
     QByteArray got;
@@ -108,14 +83,13 @@ class TestTls : public QObject {
 
     // A plain-text client gets no HTTP answer from a TLS listener.
     QTcpSocket plain;
-    plain.connectToHost(QStringLiteral("127.0.0.1"), server.port);
+    plain.connectToHost(QStringLiteral("127.0.0.1"), server.port());
     QVERIFY(plain.waitForConnected(3000));
     plain.write("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
     plain.waitForReadyRead(2000);
     QVERIFY(!plain.readAll().contains("hello over tls"));
 
-    server.quit();
-    server.wait();
+    server.stop();
   }
 
   void missingCertificateIsAClearError() {
