@@ -102,7 +102,10 @@ qint64 Connection::rawWrite(const char *buf, qint64 len) {
     return tls_->write(buf, len);
   }
   for (;;) {
-    ssize_t n = ::send(fd_, buf, size_t(len), MSG_NOSIGNAL);
+    // MSG_MORE when a file body follows: the head and the first file bytes share a
+    // segment instead of the head leaving alone (nginx's tcp_nopush).
+    const int more = file_ && file_->length > 0 ? MSG_MORE : 0;
+    ssize_t n = ::send(fd_, buf, size_t(len), MSG_NOSIGNAL | more);
     if (n >= 0) return n;
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
