@@ -4,7 +4,7 @@
 #include "core/http/server.h"
 #include "core/http/trace.h"
 #include "core/net/httpclient.h"
-#include "support/serverthread.h"
+#include "support/rawhttp.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
@@ -37,7 +37,7 @@ net::ClientReply call(net::HttpClient &client, const QByteArray &method, const Q
 class TestHttpClient : public QObject {
   Q_OBJECT
   std::shared_ptr<http::Router> router_ = std::make_shared<http::Router>();
-  std::unique_ptr<test::ServerThread> server_;
+  std::unique_ptr<test::ServerHost> server_;
   std::atomic<int> flakyCalls_{0};
   QByteArray lastTraceparent_;
   QUrl base_;
@@ -61,8 +61,8 @@ class TestHttpClient : public QObject {
     router_->post(QStringLiteral("/echo"), [](http::Request &req) { return http::Response::text(200, req.body); });
     http::ServerOptions o;
     o.workers = 1;
-    server_ = std::make_unique<test::ServerThread>(o, router_);
-    QVERIFY(server_->startAndWait().isOk());
+    server_ = std::make_unique<test::ServerHost>(o, router_);
+    QVERIFY2(server_->ok(), qPrintable(server_->error()));
     base_ = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(server_->port()));
   }
 

@@ -2,7 +2,7 @@
 
 #include "core/http/fileserver.h"
 #include "core/http/server.h"
-#include "support/serverthread.h"
+#include "support/rawhttp.h"
 
 #include <QProcess>
 #include <QSslSocket>
@@ -57,9 +57,8 @@ class TestTls : public QObject {
     o.workers = 2;
     o.tlsCertificate = cert_;
     o.tlsPrivateKey = key_;
-    test::ServerThread server(o, router);
-    const Status started = server.startAndWait();
-    QVERIFY2(started.isOk(), qPrintable(started.message()));
+    test::ServerHost server(o, router);
+    QVERIFY2(server.ok(), qPrintable(server.error()));
 
     QSslSocket s;
     s.setPeerVerifyMode(QSslSocket::VerifyNone);
