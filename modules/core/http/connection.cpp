@@ -199,7 +199,7 @@ void Connection::processInput() {
   inProcess_ = false;
 }
 
-bool Connection::onHead() {
+void Connection::onHead() {
   headSeen_ = true;
   request_ = Request{};
   request_.head = parser_.takeHead();
@@ -215,7 +215,7 @@ bool Connection::onHead() {
   auto target = parseTarget(request_.head.target);
   if (!target) {
     fail(400, target.status().message());
-    return false;
+    return;
   }
   request_.path = std::move(target->path);
   request_.query = std::move(target->query);
@@ -232,20 +232,19 @@ bool Connection::onHead() {
     if (match_.kind == Router::Match::MethodNotAllowed) r.headers.set("Allow", match_.allowed);
     state_ = State::Handling;
     respond(exchange_, std::move(r));
-    return false;
+    return;
   }
   request_.params = std::move(match_.params);
   bodyLimit_ = match_.options.maxBodyBytes > 0 ? match_.options.maxBodyBytes : worker_->options().maxBodyBytes;
   if (!request_.head.chunked && request_.head.contentLength > bodyLimit_) {
     fail(413, QStringLiteral("request body of %1 bytes exceeds %2").arg(request_.head.contentLength).arg(bodyLimit_));
-    return false;
+    return;
   }
   if (request_.head.expectContinue && hasBody) {
     static const QByteArray kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
     out_.append(kContinue);
     flush();
   }
-  return true;
 }
 
 void Connection::dispatch() {

@@ -47,7 +47,7 @@ class Connection : public QObject {
   void onReadable();
   void onWritable();
   void processInput();
-  bool onHead();
+  void onHead();
   void dispatch();
   void fail(int status, const QString &message);
   void writeHead(int status, Headers &headers, qint64 contentLength, bool chunked);
