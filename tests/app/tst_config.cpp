@@ -290,13 +290,13 @@ void tst_Config::parseListen() {
 void tst_Config::resolveAll() {
   const auto reg = registryWith(kAllInOrder);
   for (const QString &list : {u"all"_s, u"ALL"_s, u" all "_s, u"all,control"_s, u"player,all"_s}) {
-    auto r = reg.resolve(list, false);
+    auto r = reg.resolve(list);
     QVERIFY2(r, qPrintable(list + u": "_s + r.status().message()));
     QCOMPARE(*r, kAllInOrder);
     QCOMPARE(r->first(), u"control"_s);
   }
   // Dependency order: every role comes after all it needs.
-  auto r = reg.resolve(u"all"_s, false);
+  auto r = reg.resolve(u"all"_s);
   for (const QString &name : *r) {
     for (const QString &need : rs::roles::findRole(name)->needs)
       QVERIFY2(r->indexOf(need) < r->indexOf(name), qPrintable(name + u" before "_s + need));
@@ -305,23 +305,20 @@ void tst_Config::resolveAll() {
 
 void tst_Config::resolveOrder_data() {
   QTest::addColumn<QString>("list");
-  QTest::addColumn<bool>("remoteControl");
   QTest::addColumn<QStringList>("expected");
-  QTest::newRow("edge,origin") << u"edge,origin"_s << false << QStringList{u"origin"_s, u"edge"_s};
-  QTest::newRow("edge,origin,control") << u"edge,origin,control"_s << false
-                                       << QStringList{u"control"_s, u"origin"_s, u"edge"_s};
-  QTest::newRow("spaces and case") << u" Edge , origin "_s << true << QStringList{u"origin"_s, u"edge"_s};
-  QTest::newRow("duplicates") << u"api,api,control"_s << false << QStringList{u"control"_s, u"api"_s};
-  QTest::newRow("ingest with api") << u"ingest,api"_s << true << QStringList{u"api"_s, u"ingest"_s};
-  QTest::newRow("player,encode") << u"player,encode"_s << true << QStringList{u"encode"_s, u"player"_s};
-  QTest::newRow("empty parts") << u"control,,"_s << false << QStringList{u"control"_s};
+  QTest::newRow("edge,origin") << u"edge,origin"_s << QStringList{u"origin"_s, u"edge"_s};
+  QTest::newRow("edge,origin,control") << u"edge,origin,control"_s << QStringList{u"control"_s, u"origin"_s, u"edge"_s};
+  QTest::newRow("spaces and case") << u" Edge , origin "_s << QStringList{u"origin"_s, u"edge"_s};
+  QTest::newRow("duplicates") << u"api,api,control"_s << QStringList{u"control"_s, u"api"_s};
+  QTest::newRow("ingest with api") << u"ingest,api"_s << QStringList{u"api"_s, u"ingest"_s};
+  QTest::newRow("player,encode") << u"player,encode"_s << QStringList{u"encode"_s, u"player"_s};
+  QTest::newRow("empty parts") << u"control,,"_s << QStringList{u"control"_s};
 }
 
 void tst_Config::resolveOrder() {
   QFETCH(QString, list);
-  QFETCH(bool, remoteControl);
   QFETCH(QStringList, expected);
-  auto r = registryWith(kAllInOrder).resolve(list, remoteControl);
+  auto r = registryWith(kAllInOrder).resolve(list);
   QVERIFY2(r, qPrintable(r.status().message()));
   QCOMPARE(*r, expected);
 }
@@ -340,12 +337,10 @@ void tst_Config::resolveErrors_data() {
 void tst_Config::resolveErrors() {
   QFETCH(QString, list);
   QFETCH(QStringList, mentions);
-  for (bool remote : {false, true}) {
-    auto r = registryWith(kAllInOrder).resolve(list, remote);
-    QVERIFY2(!r, qPrintable(list + u" resolved to "_s + (r ? r->join(u',') : QString())));
-    for (const QString &m : mentions)
-      QVERIFY2(r.status().message().contains(m), qPrintable(u"'%1' lacks '%2'"_s.arg(r.status().message(), m)));
-  }
+  auto r = registryWith(kAllInOrder).resolve(list);
+  QVERIFY2(!r, qPrintable(list + u" resolved to "_s + (r ? r->join(u',') : QString())));
+  for (const QString &m : mentions)
+    QVERIFY2(r.status().message().contains(m), qPrintable(u"'%1' lacks '%2'"_s.arg(r.status().message(), m)));
 }
 
 void tst_Config::resolveUnbuiltRole() {
@@ -356,12 +351,12 @@ void tst_Config::resolveUnbuiltRole() {
   QVERIFY(reg.isBuilt(u"origin"_s));
   QVERIFY(reg.create(u"edge"_s) == nullptr);
   for (const QString &list : {u"edge"_s, u"origin,edge"_s, u"all"_s}) {
-    auto r = reg.resolve(list, true);
+    auto r = reg.resolve(list);
     QVERIFY2(!r, qPrintable(list));
     QVERIFY2(r.status().message().contains(u"not built"_s) && r.status().message().contains(u"edge"_s),
              qPrintable(r.status().message()));
   }
-  QVERIFY(reg.resolve(u"origin"_s, true));
+  QVERIFY(reg.resolve(u"origin"_s));
 }
 
 QTEST_GUILESS_MAIN(tst_Config)

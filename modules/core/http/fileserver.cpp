@@ -125,18 +125,23 @@ bool etagMatches(QByteArrayView inm, QByteArrayView etag) {
   return false;
 }
 
-QByteArray httpDate(qint64 secs) {
-  // Files are served far more often than they change: remember the last one per thread.
-  thread_local qint64 lastSecs = -1;
-  thread_local QByteArray last;
-  if (secs == lastSecs) return last;
+QByteArray formatHttpDate(qint64 secs) {
   const time_t t = time_t(secs);
   tm parts;
   gmtime_r(&t, &parts);
   char buf[64];
-  strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &parts);
-  lastSecs = secs;
-  last = QByteArray(buf);
+  const size_t n = strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &parts);
+  return QByteArray(buf, qsizetype(n));
+}
+
+QByteArray httpDate(qint64 secs) {
+  // Files are served far more often than they change: remember the last one per thread.
+  thread_local qint64 lastSecs = -1;
+  thread_local QByteArray last;
+  if (secs != lastSecs) {
+    lastSecs = secs;
+    last = formatHttpDate(secs);
+  }
   return last;
 }
 

@@ -47,6 +47,8 @@ ByteRange parseRange(QByteArrayView header, qint64 size);
 
 // RFC 9110 §13.1.2: weak comparison, "*" matches any current representation.
 bool etagMatches(QByteArrayView ifNoneMatch, QByteArrayView etag);
+// IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"); httpDate caches per thread.
+QByteArray formatHttpDate(qint64 secondsSinceEpoch);
 QByteArray httpDate(qint64 secondsSinceEpoch);
 // Returns -1 when the date cannot be parsed (the header is then ignored).
 qint64 parseHttpDate(QByteArrayView date);

@@ -1,6 +1,7 @@
 #include "core/http/server.h"
 
 #include "core/http/connection.h"
+#include "core/http/fileserver.h"
 #include "core/http/worker.h"
 #include "core/log/log.h"
 #include "core/metrics/metrics.h"
@@ -36,11 +37,7 @@ const QByteArray &httpDateNow() {
   const time_t now = time(nullptr);
   if (now != cachedSecond) {
     cachedSecond = now;
-    tm t;
-    gmtime_r(&now, &t);
-    char buf[64];
-    strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &t);
-    cached = QByteArray(buf);
+    cached = formatHttpDate(now);
   }
   return cached;
 }

@@ -67,7 +67,7 @@ QUrl RoleHost::publicUrl(const QString &role) const {
 }
 
 Status RoleHost::start() {
-  auto resolved = registry_.resolve(config_.value(u"role"), config_.isSet(u"control"));
+  auto resolved = registry_.resolve(config_.value(u"role"));
   RS_RETURN_IF_ERROR(resolved.status());
   order_ = *resolved;
 

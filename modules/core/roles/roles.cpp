@@ -49,7 +49,7 @@ std::unique_ptr<Role> RoleRegistry::create(const QString &name) const {
   return it == factories_.cend() ? nullptr : (*it)();
 }
 
-Result<QStringList> RoleRegistry::resolve(const QString &roleList, bool remoteControlGiven) const {
+Result<QStringList> RoleRegistry::resolve(const QString &roleList) const {
   QStringList requested;
   for (const QString &part : roleList.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
     const QString name = part.trimmed().toLower();
@@ -70,9 +70,7 @@ Result<QStringList> RoleRegistry::resolve(const QString &roleList, bool remoteCo
       return Status(ErrorCode::NotImplemented,
                     QStringLiteral("role '%1' is not built into this binary; rebuild with its module").arg(name));
     for (const QString &need : findRole(name)->needs) {
-      if (requested.contains(need)) continue;
-      if (need == QLatin1String("control") && remoteControlGiven) continue;
-      if (need == QLatin1String("control")) continue;  // default URL http://127.0.0.1:8083 is tried
+      if (requested.contains(need) || need == QLatin1String("control")) continue;
       return Status(ErrorCode::BadRequest,
                     QStringLiteral("role '%1' needs the '%2' role in the same process (add it to --role)").arg(name, need));
     }

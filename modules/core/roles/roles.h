@@ -67,8 +67,9 @@ class RoleRegistry {
   std::unique_ptr<Role> create(const QString &name) const;
 
   // "all" or a comma list → the roles to run, dependencies first. Errors name the
-  // unknown role, or the missing dependency and how to satisfy it.
-  Result<QStringList> resolve(const QString &roleList, bool remoteControlGiven) const;
+  // unknown role, or the missing dependency and how to satisfy it. Control is never
+  // missing: a process without it reaches one through --control (or the default URL).
+  Result<QStringList> resolve(const QString &roleList) const;
 
  private:
   QHash<QString, RoleFactory> factories_;
