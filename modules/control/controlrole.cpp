@@ -30,7 +30,8 @@ class ControlRole final : public roles::Role {
     auto missed = ctx.config.integer(u"instance-expiry", 1, 1000);
     RS_RETURN_IF_ERROR(interval.status());
     RS_RETURN_IF_ERROR(missed.status());
-    registry_ = std::make_unique<InstanceRegistry>(*db_, qint64(*interval * 1000 * *missed));
+    expiryMs_ = qint64(*interval * 1000 * *missed);
+    registry_ = std::make_unique<InstanceRegistry>(*db_, expiryMs_);
 
     auto *heartbeats = &ctx.metrics->counter("control_heartbeats_total", "Heartbeats received from role instances.");
     ctx.metrics->gaugeCallback("control_instances_live", "Role instances heard from within the expiry window.", [this] {
@@ -61,7 +62,6 @@ class ControlRole final : public roles::Role {
       if (Status s = registry_->prune(nowMs()); !s.isOk()) qCWarning(lcControl) << s.message();
     });
     pruneTimer_.start();
-    expiryMs_ = qint64(*interval * 1000 * *missed);
     qCInfo(lcControl).noquote() << "instance registry at" << path << "| expiry" << expiryMs_ << "ms";
     return Status::ok();
   }

@@ -210,6 +210,9 @@ void Connection::onHead() {
   exchange_->connectionId = id_;
   applyTraceHeaders(request_);
   setDeadline(worker_->options().bodyTimeoutMs);
+  // Decided once, where the head is known; every way of answering honours it, and
+  // writeHead() adds draining.
+  closeAfterResponse_ = !request_.head.keepAlive;
 
   const bool hasBody = request_.head.chunked || request_.head.contentLength > 0;
   auto target = parseTarget(request_.head.target);
@@ -224,7 +227,7 @@ void Connection::onHead() {
   if (match_.kind != Router::Match::Found) {
     // Without a body the connection can stay open; with one we would have to read
     // and discard it, so we close instead.
-    closeAfterResponse_ = hasBody || !request_.head.keepAlive || draining_;
+    if (hasBody) closeAfterResponse_ = true;
     Response r = match_.kind == Router::Match::NotFound
                      ? Response::error(ErrorCode::NotFound, QStringLiteral("no route for %1").arg(request_.path))
                      : Response::error(ErrorCode::MethodNotAllowed,
@@ -250,7 +253,6 @@ void Connection::onHead() {
 void Connection::dispatch() {
   state_ = State::Handling;
   setDeadline(0);  // the handler owns its own timeouts
-  if (!request_.head.keepAlive || draining_) closeAfterResponse_ = true;
   if (match_.handler) {
     Response r;
     try {
