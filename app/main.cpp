@@ -6,6 +6,7 @@
 #include "core/roles/rolehost.h"
 #include "core/roles/signals.h"
 #include "desktop/desktopshell.h"
+#include "ingestcommand.h"
 #include "stack.h"
 
 #include <QCoreApplication>
@@ -28,7 +29,12 @@ int main(int argc, char **argv) {
   // The UNIX event dispatcher is leaner than glib's on the server's hot path.
   if (qEnvironmentVariableIsEmpty("QT_NO_GLIB")) qputenv("QT_NO_GLIB", "1");
 
-  auto parsed = rs::config::Config::fromArguments(argumentsOf(argc, argv));
+  const QStringList args = argumentsOf(argc, argv);
+  // Subcommands have their own flags; they never start roles.
+  if (!args.isEmpty() && args.first() == QLatin1String("ingest"))
+    return rs::app::runIngestCommand(argc, argv, args.mid(1));
+
+  auto parsed = rs::config::Config::fromArguments(args);
   if (!parsed) {
     printErr(parsed.status().message() + QStringLiteral(" (see platform --help)"));
     return 2;
@@ -47,11 +53,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!config.positional().isEmpty()) {
-    const QString word = config.positional().first();
-    if (word == QLatin1String("ingest"))
-      printErr(QStringLiteral("the ingest command is not built yet: it arrives with the media pipeline"));
-    else
-      printErr(QStringLiteral("unknown argument '%1' (see platform --help)").arg(word));
+    printErr(QStringLiteral("unknown argument '%1' (see platform --help)").arg(config.positional().first()));
     return 2;
   }
   if (config.isSet(u"config")) {

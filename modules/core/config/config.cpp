@@ -10,7 +10,7 @@ namespace rs::config {
 namespace {
 std::vector<OptionSpec> buildSpecs() {
   const QString g = QStringLiteral("general"), h = QStringLiteral("http"), c = QStringLiteral("cluster"),
-                l = QStringLiteral("logging");
+                l = QStringLiteral("logging"), m = QStringLiteral("media pipeline");
   std::vector<OptionSpec> s = {
       {QStringLiteral("role"), QStringLiteral("R[,R...]"), QStringLiteral("all"),
        QStringLiteral("Roles this process runs: all, or a comma list of %1.").arg(roles::roleNames().join(QStringLiteral(", "))), g},
@@ -52,6 +52,28 @@ std::vector<OptionSpec> buildSpecs() {
        QStringLiteral("How often each role instance heartbeats to control."), c},
       {QStringLiteral("instance-expiry"), QStringLiteral("N"), QStringLiteral("3"),
        QStringLiteral("An instance is dropped by control after N of its heartbeats are missed (sent with each heartbeat)."), c},
+      {QStringLiteral("upload-max-size"), QStringLiteral("BYTES"), QStringLiteral("10737418240"),
+       QStringLiteral("Largest source a tus upload may declare (ingest); larger → 413."), m},
+      {QStringLiteral("watch-folder"), QStringLiteral("DIR"), QString(),
+       QStringLiteral("Ingest every media file that appears in DIR (moved to DIR/.done or DIR/.failed); empty: off."), m},
+      {QStringLiteral("job-max-attempts"), QStringLiteral("N"), QStringLiteral("3"),
+       QStringLiteral("An encode job claimed this many times without finishing fails its title (control)."), m},
+      {QStringLiteral("job-lease"), QStringLiteral("SECONDS"), QStringLiteral("30"),
+       QStringLiteral("An encode worker's claim on a job lasts this long without a progress report."), m},
+      {QStringLiteral("encode-ladder"), QStringLiteral("RUNGS"), QStringLiteral("240p:235,360p:750,480p:1750,720p:3000,1080p:4500,2160p:16000"),
+       QStringLiteral("The bitrate ladder as name:kbps; rungs taller than the source are dropped."), m},
+      {QStringLiteral("encode-codec"), QStringLiteral("CODEC"), QStringLiteral("h264"),
+       QStringLiteral("h264 (libx264), hevc (libx265), vp9 (libvpx-vp9) or av1 (libsvtav1)."), m},
+      {QStringLiteral("encode-rate-control"), QStringLiteral("MODE"), QStringLiteral("capped-crf"),
+       QStringLiteral("capped-crf (CRF with the rung bitrate as VBV cap) or vbv (bitrate with VBV)."), m},
+      {QStringLiteral("encode-crf"), QStringLiteral("N"), QStringLiteral("23"), QStringLiteral("CRF for capped-crf."), m},
+      {QStringLiteral("encode-preset"), QStringLiteral("NAME"), QStringLiteral("veryfast"),
+       QStringLiteral("Encoder speed preset (x264/x265 names; mapped for vp9 and av1)."), m},
+      {QStringLiteral("segment-seconds"), QStringLiteral("SECONDS"), QStringLiteral("4"),
+       QStringLiteral("Segment (and GOP) duration; keyframes land exactly on segment boundaries."), m},
+      {QStringLiteral("audio-bitrate"), QStringLiteral("KBPS"), QStringLiteral("128"), QStringLiteral("AAC-LC stereo bitrate."), m},
+      {QStringLiteral("publish-max-file"), QStringLiteral("BYTES"), QStringLiteral("268435456"),
+       QStringLiteral("Largest single file an encoder may publish to origin."), m},
       {QStringLiteral("log-level"), QStringLiteral("LEVEL"), QStringLiteral("info"),
        QStringLiteral("debug, info, warning or error."), l},
       {QStringLiteral("log-format"), QStringLiteral("FORMAT"), QStringLiteral("human"),
@@ -199,7 +221,7 @@ QString helpText(const QString &program) {
   s << "ReelStack " << REELSTACK_VERSION << " - a streaming platform in one application.\n\n"
     << "Usage:\n"
     << "  " << program << " [--role=R[,R...]] [--config FILE] [--data-dir DIR] [--headless] [options]\n"
-    << "  " << program << " ingest FILE [--title NAME] [--api URL] [--wait]   (not built yet: media pipeline)\n"
+    << "  " << program << " ingest FILE [--title NAME] [--api URL] [--wait]\n"
     << "  " << program << " --help | --version | --print-config\n\n"
     << "Roles (--role=all runs every one in this process, on the same ports a split deployment uses):\n";
   for (const roles::RoleInfo &r : roles::knownRoles()) {

@@ -1,0 +1,60 @@
+#pragma once
+// One decode, many encodes: the source is decoded once; every rung scales and
+// encodes its copy of each frame on its own thread. Keyframes (closed GOP, IDR) fall
+// exactly on segment boundaries on every rung, and each rung's fragmented MP4 is cut
+// into one fragment per segment, so package::splitFragmentedMp4 yields aligned CMAF
+// segments. Quality is measured in the same pass: each rung's packets are decoded
+// again and compared with the source scaled DOWN to the rung's size (bicubic), per
+// segment, on the luma plane (PSNR and SSIM). Poster and thumbnail sprite come from
+// the same decoded frames.
+
+#include "core/status.h"
+#include "media/ladder.h"
+#include "media/probe.h"
+
+#include <QString>
+#include <atomic>
+#include <functional>
+#include <vector>
+
+namespace rs::media {
+
+struct Progress {
+  double percent = 0;      // of source duration decoded and encoded by every rung
+  double fps = 0;          // source frames per second through the pipeline
+  double etaSeconds = -1;  // -1 unknown
+};
+
+struct QualityScore {
+  double mean = 0;
+  double worstSegment = 0;
+  std::vector<double> perSegment;
+};
+
+struct RungOutput {
+  Rung rung;
+  int width = 0, height = 0;
+  QString file;            // fragmented MP4, one fragment per segment
+  QualityScore psnr, ssim;
+  QString codec;           // "h264"
+};
+
+struct TranscodeOutput {
+  std::vector<RungOutput> video;
+  QString audioFile;       // fragmented MP4 (AAC-LC stereo) or empty when the source has no audio
+  QString poster;          // JPEG
+  QString sprite;          // JPEG grid of thumbnails
+  QString spriteVtt;       // WebVTT: cues → "thumbs.jpg#xywh=x,y,w,h"
+  double durationSeconds = 0;
+  int frameRateNum = 0, frameRateDen = 1;
+};
+
+using ProgressFn = std::function<void(const Progress &)>;
+
+// Writes everything into `workDir`. `cancel` (may be null) stops the work early with
+// ErrorCode::Unavailable. Errors name the stage and FFmpeg's message.
+Result<TranscodeOutput> transcode(const QString &input, const MediaInfo &info, const LadderSpec &spec,
+                                  const QString &workDir, const ProgressFn &progress,
+                                  const std::atomic<bool> *cancel);
+
+}  // namespace rs::media

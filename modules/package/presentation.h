@@ -1,0 +1,36 @@
+#pragma once
+// A plain description of a packaged title: what the manifest writers need and
+// nothing else, so they can be tested with golden files and no media at all.
+
+#include <QString>
+#include <cstdint>
+#include <vector>
+
+namespace rs::package {
+
+struct Representation {
+  QString id;               // "720p", "aac"; also the directory under video/ or audio/
+  bool isVideo = true;
+  QString codecs;           // RFC 6381: "avc1.64001f", "mp4a.40.2"
+  std::int64_t bandwidth = 0;         // peak bits/s over any one segment
+  std::int64_t averageBandwidth = 0;  // bits/s over the whole stream
+  int width = 0, height = 0;          // video
+  QString frameRate;                  // video: "30", "30000/1001"
+  int sampleRate = 0, channels = 0;   // audio
+  QString language = QStringLiteral("und");
+  std::uint32_t timescale = 0;
+  std::uint64_t startNumber = 1;
+  std::vector<std::uint64_t> segmentDurations;  // timescale units, in order
+  // Paths relative to the title root (where manifest.mpd and master.m3u8 live).
+  QString initPath;         // "video/720p/init.mp4"
+  QString mediaTemplate;    // "video/720p/seg-$Number$.m4s"
+  QString playlistPath;     // "video/720p/index.m3u8"
+};
+
+struct Presentation {
+  double durationSeconds = 0;
+  std::vector<Representation> video;  // best first is not required; writers sort by bandwidth
+  std::vector<Representation> audio;
+};
+
+}  // namespace rs::package
