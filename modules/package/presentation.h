@@ -12,7 +12,7 @@ struct Representation {
   QString id;               // "720p", "aac"; also the directory under video/ or audio/
   bool isVideo = true;
   QString codecs;           // RFC 6381: "avc1.64001f", "mp4a.40.2"
-  std::int64_t bandwidth = 0;         // peak bits/s over any one segment
+  std::int64_t bandwidth = 0;         // peak segment bits/s (RFC 8216 §4.3.4.2; see representationFrom)
   std::int64_t averageBandwidth = 0;  // bits/s over the whole stream
   int width = 0, height = 0;          // video
   QString frameRate;                  // video: "30", "30000/1001"
@@ -21,6 +21,7 @@ struct Representation {
   std::uint32_t timescale = 0;
   std::uint64_t startNumber = 1;
   std::vector<std::uint64_t> segmentDurations;  // timescale units, in order
+  std::uint64_t timelineStart = 0;    // media time of the first segment (its tfdt)
   // Paths relative to the title root (where manifest.mpd and master.m3u8 live).
   QString initPath;         // "video/720p/init.mp4"
   QString mediaTemplate;    // "video/720p/seg-$Number$.m4s"
