@@ -1,6 +1,9 @@
 #include "control/controlrole.h"
 
+#include "control/catalogue.h"
+#include "control/catalogueroutes.h"
 #include "control/instanceregistry.h"
+#include "control/jobqueue.h"
 #include "core/config/config.h"
 #include "core/log/log.h"
 #include "core/metrics/metrics.h"
@@ -33,6 +36,14 @@ class ControlRole final : public roles::Role {
     expiryMs_ = qint64(*interval * 1000 * *missed);
     registry_ = std::make_unique<InstanceRegistry>(*db_, expiryMs_);
 
+    auto maxAttempts = ctx.config.integer(u"job-max-attempts", 1, 1000);
+    auto lease = ctx.config.number(u"job-lease", 0.05, 86400);
+    RS_RETURN_IF_ERROR(maxAttempts.status());
+    RS_RETURN_IF_ERROR(lease.status());
+    catalogue_ = std::make_unique<Catalogue>(*db_);
+    jobs_ = std::make_unique<JobQueue>(*db_, *catalogue_, QueueOptions{*maxAttempts, qint64(*lease * 1000)});
+    addCatalogueRoutes(*ctx.router, *catalogue_, *jobs_, ctx.metrics);
+
     auto *heartbeats = &ctx.metrics->counter("control_heartbeats_total", "Heartbeats received from role instances.");
     ctx.metrics->gaugeCallback("control_instances_live", "Role instances heard from within the expiry window.", [this] {
       auto l = registry_->list(nowMs());
@@ -62,12 +73,25 @@ class ControlRole final : public roles::Role {
       if (Status s = registry_->prune(nowMs()); !s.isOk()) qCWarning(lcControl) << s.message();
     });
     pruneTimer_.start();
-    qCInfo(lcControl).noquote() << "instance registry at" << path << "| expiry" << expiryMs_ << "ms";
+    // Claims notice dead workers too, but titles should not show "encoding" for a
+    // worker that is gone while no one is claiming.
+    reapTimer_.setInterval(1000);
+    QObject::connect(&reapTimer_, &QTimer::timeout, [this] {
+      auto n = jobs_->reapExpired();
+      if (!n) qCWarning(lcControl) << n.status().message();
+      else if (*n > 0) qCInfo(lcControl) << *n << "job lease(s) expired: requeued or failed";
+    });
+    reapTimer_.start();
+    qCInfo(lcControl).noquote() << "registry, catalogue and job queue at" << path << "| instance expiry" << expiryMs_
+                                << "ms | job max attempts" << *maxAttempts;
     return Status::ok();
   }
 
   void stop() override {
     pruneTimer_.stop();
+    reapTimer_.stop();
+    jobs_.reset();
+    catalogue_.reset();
     registry_.reset();
     db_.reset();
   }
@@ -75,7 +99,10 @@ class ControlRole final : public roles::Role {
  private:
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<InstanceRegistry> registry_;
+  std::unique_ptr<Catalogue> catalogue_;
+  std::unique_ptr<JobQueue> jobs_;
   QTimer pruneTimer_;
+  QTimer reapTimer_;
   qint64 expiryMs_ = 0;
 };
 }  // namespace

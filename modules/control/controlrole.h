@@ -1,6 +1,6 @@
 #pragma once
-// The control role: the control plane every other role registers with. Today it
-// holds the instance registry; steering, fill planning and the job queue join it.
+// The control role: the control plane every other role registers with. It holds the
+// instance registry, the title catalogue and the encode job queue; steering joins it.
 
 #include "core/roles/roles.h"
 

@@ -7,24 +7,6 @@
 
 namespace rs::control {
 
-const std::vector<store::Migration> &controlMigrations() {
-  static const std::vector<store::Migration> m = {
-      {1, "CREATE TABLE instances ("
-          " instance_id TEXT PRIMARY KEY,"
-          " role TEXT NOT NULL,"
-          " url TEXT NOT NULL DEFAULT '',"
-          " version TEXT NOT NULL DEFAULT '',"
-          " host TEXT NOT NULL DEFAULT '',"
-          " load_json TEXT NOT NULL DEFAULT '{}',"
-          " first_seen_ms INTEGER NOT NULL,"
-          " last_seen_ms INTEGER NOT NULL,"
-          " expiry_ms INTEGER NOT NULL,"
-          " heartbeats INTEGER NOT NULL DEFAULT 0);"
-          "CREATE INDEX instances_role ON instances(role, last_seen_ms);"},
-  };
-  return m;
-}
-
 Status InstanceRegistry::heartbeat(const QJsonObject &b, qint64 nowMs) {
   const QString id = b.value(QStringLiteral("instanceId")).toString();
   const QString role = b.value(QStringLiteral("role")).toString();

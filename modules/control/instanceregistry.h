@@ -2,6 +2,7 @@
 // The control plane's record of every running role instance: what it is, where it
 // answers, its load, and when it last heartbeated. Silent instances expire.
 
+#include "control/controlschema.h"
 #include "core/status.h"
 #include "core/store/database.h"
 
@@ -10,9 +11,6 @@
 #include <memory>
 
 namespace rs::control {
-
-// Schema of the control database (instances now; catalogue and jobs join later).
-const std::vector<store::Migration> &controlMigrations();
 
 class InstanceRegistry {
  public:
