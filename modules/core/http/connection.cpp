@@ -125,7 +125,10 @@ void Connection::onReadable() {
   if (state_ == State::Closed) return;
   for (;;) {
     if (in_.size() - inPos_ >= kMaxBufferedInput) {
-      pauseReading(true);
+      // A body being read is consumed by processInput() below and reading goes on with
+      // the next readiness event; only input queued behind a pending response must wait
+      // for that response to end.
+      if (state_ != State::Reading) pauseReading(true);
       break;
     }
     if (inPos_ > 0 && inPos_ == in_.size()) {
