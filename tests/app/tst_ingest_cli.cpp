@@ -1,0 +1,464 @@
+// `platform ingest` against a real stack: `platform --role=control,api,ingest` on :0
+// ports in a temporary data directory, media made with the ffmpeg CLI. A good clip is
+// accepted (queued; its source served byte for byte), every kind of bad input fails its
+// title with the right reason while the stack stays healthy, a second copy is reported
+// as a duplicate, an upload cut off by the network resumes, and --wait follows a title
+// to ready or failed (the test plays the encoder through control's job API).
+
+#include "support/rawhttp.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QtEndian>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+#include <sys/prctl.h>
+#include <thread>
+
+using namespace Qt::StringLiterals;
+using rs::test::Client;
+using rs::test::HttpResponse;
+
+namespace {
+
+const QString kPlatformBin = QStringLiteral(REELSTACK_PLATFORM_BIN);
+
+QByteArray readFile(const QString &path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool writeFile(const QString &path, const QByteArray &data) {
+  QFile f(path);
+  return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
+}
+
+void dieWithParent(QProcess &p) {
+  p.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+}
+
+HttpResponse request(quint16 port, const QByteArray &method, const QByteArray &target, const QByteArray &body = {}) {
+  Client c(port);
+  if (!c.connected()) return {};
+  QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  if (!body.isEmpty()) req += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+  c.send(req + "\r\n" + body);
+  auto r = c.readResponse(method == "HEAD", 10000);
+  return r ? *r : HttpResponse{};
+}
+
+QJsonObject json(const HttpResponse &r) { return QJsonDocument::fromJson(r.body).object(); }
+QByteArray compact(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
+
+bool ffmpeg(const QStringList &args) {
+  QProcess p;
+  p.start(u"ffmpeg"_s, QStringList{u"-v"_s, u"error"_s, u"-y"_s} + args);
+  return p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+}
+
+// `platform --role=control,api,ingest[,…]`, every listener on a free loopback port.
+class Stack {
+ public:
+  explicit Stack(const QString &roles = u"control,api,ingest"_s) {
+    data_ = dir_.path() + u"/data"_s;
+    proc_.setProgram(kPlatformBin);
+    proc_.setArguments({u"--headless"_s, u"--role="_s + roles, u"--data-dir"_s, data_, u"--access-log="_s,
+                        u"--api-listen=127.0.0.1:0"_s, u"--control-listen=127.0.0.1:0"_s, u"--origin-listen=127.0.0.1:0"_s});
+    proc_.setProcessChannelMode(QProcess::MergedChannels);
+    proc_.setStandardOutputFile(dir_.path() + u"/platform.log"_s);
+    dieWithParent(proc_);
+    proc_.start();
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 10000 && proc_.state() != QProcess::NotRunning) {
+      const QJsonObject ep = QJsonDocument::fromJson(readFile(data_ + u"/run/endpoints.json"_s)).object();
+      const QJsonObject roles = ep.value(u"roles"_s).toObject();
+      if (!roles.isEmpty()) {
+        api_ = QUrl(roles.value(u"api"_s).toString());
+        control_ = QUrl(roles.value(u"control"_s).toString());
+        return;
+      }
+      QThread::msleep(30);
+    }
+  }
+  ~Stack() {
+    proc_.terminate();
+    if (!proc_.waitForFinished(8000)) proc_.kill();
+    proc_.waitForFinished(2000);
+  }
+  bool ok() const { return api_.port() > 0 && control_.port() > 0; }
+  QString log() const { return QString::fromUtf8(readFile(dir_.path() + u"/platform.log"_s)); }
+  QUrl api() const { return api_; }
+  quint16 apiPort() const { return quint16(api_.port()); }
+  quint16 controlPort() const { return quint16(control_.port()); }
+  QString dataDir() const { return data_; }
+
+ private:
+  QTemporaryDir dir_;
+  QString data_;
+  QProcess proc_;
+  QUrl api_, control_;
+};
+
+struct CliResult {
+  bool finished = false;
+  int exitCode = -1;
+  QByteArray out, err;
+  QJsonObject json() const { return QJsonDocument::fromJson(out.trimmed()).object(); }
+  QByteArray describe() const { return "exit " + QByteArray::number(exitCode) + "\nstdout: " + out + "\nstderr: " + err; }
+};
+
+void startCli(QProcess &p, const QStringList &args) {
+  dieWithParent(p);
+  p.start(kPlatformBin, QStringList{u"ingest"_s} + args);
+}
+
+CliResult finishCli(QProcess &p, int timeoutMs = 60000) {
+  CliResult r;
+  r.finished = p.waitForFinished(timeoutMs);
+  if (!r.finished) {
+    p.kill();
+    p.waitForFinished(2000);
+  }
+  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = p.readAllStandardOutput();
+  r.err = p.readAllStandardError();
+  return r;
+}
+
+CliResult runCli(const QStringList &args, int timeoutMs = 60000) {
+  QProcess p;
+  startCli(p, args);
+  return finishCli(p, timeoutMs);
+}
+
+// Forwards a loopback port to `target`; the first `maxCuts` connections that carry
+// more than `cutAfter` bytes from the client are torn down in both directions.
+class CuttingProxy {
+ public:
+  CuttingProxy(quint16 target, qint64 cutAfter, int maxCuts) : target_(target), cutAfter_(cutAfter), maxCuts_(maxCuts) {
+    listenFd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(listenFd_, reinterpret_cast<sockaddr *>(&a), sizeof a);
+    ::listen(listenFd_, 16);
+    ::getsockname(listenFd_, reinterpret_cast<sockaddr *>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    acceptor_ = std::thread([this] { acceptLoop(); });
+  }
+  ~CuttingProxy() {
+    stop_ = true;
+    acceptor_.join();
+    for (auto &t : pipes_) t.join();
+    ::close(listenFd_);
+  }
+  quint16 port() const { return port_; }
+  int cuts() const { return qMin(cuts_.load(), maxCuts_); }
+
+ private:
+  void acceptLoop() {
+    while (!stop_) {
+      pollfd p{listenFd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      const int client = ::accept4(listenFd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client < 0) continue;
+      pipes_.emplace_back([this, client] { pipe(client); });
+    }
+  }
+  void pipe(int client) {
+    const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(target_);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(server, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0) {
+      ::close(client);
+      ::close(server);
+      return;
+    }
+    qint64 upstream = 0;
+    char buf[16384];
+    while (!stop_) {
+      pollfd p[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+      if (::poll(p, 2, 50) <= 0) continue;
+      if (p[0].revents) {
+        const ssize_t n = ::recv(client, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        upstream += n;
+        if (upstream > cutAfter_ && cuts_.fetch_add(1) < maxCuts_) {
+          // Forward only part of this read, then drop both sides mid-request.
+          ::send(server, buf, size_t(n / 2), MSG_NOSIGNAL);
+          break;
+        }
+        if (::send(server, buf, size_t(n), MSG_NOSIGNAL) != n) break;
+      }
+      if (p[1].revents) {
+        const ssize_t n = ::recv(server, buf, sizeof buf, 0);
+        if (n <= 0 || ::send(client, buf, size_t(n), MSG_NOSIGNAL) != n) break;
+      }
+    }
+    ::close(client);
+    ::close(server);
+  }
+
+  quint16 target_;
+  qint64 cutAfter_;
+  int maxCuts_;
+  int listenFd_ = -1;
+  quint16 port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> cuts_{0};
+  std::thread acceptor_;
+  std::vector<std::thread> pipes_;
+};
+
+// A copy of an MP4 with different bytes (a trailing top-level 'free' box that demuxers
+// skip), so the duplicate check does not fire.
+QByteArray variant(const QByteArray &mp4, const QByteArray &tag) {
+  QByteArray box(4, '\0');
+  qToBigEndian<quint32>(quint32(8 + tag.size()), box.data());
+  return mp4 + box + "free" + tag;
+}
+
+}  // namespace
+
+class tst_IngestCli : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir tmp_;
+  std::unique_ptr<Stack> stack_;
+  QString clip_;        // 2 s 320x240 H.264 + AAC
+  QString goodTitle_;   // accepted in acceptsAClip
+
+  QString file(const QString &name) const { return tmp_.filePath(name); }
+  QString api() const { return stack_->api().toString(); }
+
+  QJsonObject controlTitle(quint16 controlPort, const QString &id) {
+    return json(request(controlPort, "GET", "/control/v1/titles/" + id.toUtf8()));
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    clip_ = file(u"clip.mp4"_s);
+    QVERIFY(ffmpeg({u"-f"_s, u"lavfi"_s, u"-i"_s, u"testsrc2=size=320x240:rate=25"_s, u"-f"_s, u"lavfi"_s, u"-i"_s,
+                    u"sine=frequency=440:sample_rate=48000"_s, u"-t"_s, u"2"_s, u"-c:v"_s, u"libx264"_s, u"-preset"_s,
+                    u"ultrafast"_s, u"-pix_fmt"_s, u"yuv420p"_s, u"-c:a"_s, u"aac"_s, u"-shortest"_s, clip_}));
+    QVERIFY(ffmpeg({u"-f"_s, u"lavfi"_s, u"-i"_s, u"sine=frequency=440:sample_rate=48000"_s, u"-t"_s, u"2"_s, u"-c:a"_s,
+                    u"aac"_s, file(u"audio-only.m4a"_s)}));
+    const QByteArray mp4 = readFile(clip_);
+    QVERIFY(mp4.size() > 10000);
+    QVERIFY(writeFile(file(u"truncated.mp4"_s), mp4.left(mp4.size() / 2)));
+    QVERIFY(writeFile(file(u"text.mp4"_s), "This is a text file, not a video.\n"));
+    QVERIFY(writeFile(file(u"empty.mp4"_s), {}));
+    stack_ = std::make_unique<Stack>();
+    QVERIFY2(stack_->ok(), qPrintable(stack_->log()));
+  }
+
+  void acceptsAClip() {
+    const CliResult r = runCli({clip_, u"--api"_s, api(), u"--title"_s, u"Good clip"_s});
+    QVERIFY2(r.finished && r.exitCode == 0, r.describe().constData());
+    const QJsonObject out = r.json();
+    goodTitle_ = out.value(u"titleId"_s).toString();
+    QVERIFY2(goodTitle_.startsWith(u"t_"_s), r.out.constData());
+    QCOMPARE(out.value(u"state"_s).toString(), u"queued"_s);
+    QVERIFY2(out.value(u"uploadUrl"_s).toString().startsWith(api() + u"/api/v1/uploads/"_s), r.out.constData());
+    // stderr is not a terminal here: occasional progress lines, not a redrawn one.
+    QVERIFY2(r.err.contains("uploaded 100%"), r.err.constData());
+    QVERIFY(!r.err.contains('\r'));
+
+    // No encoder runs in this stack: the title waits in the queue.
+    const QJsonObject t = controlTitle(stack_->controlPort(), goodTitle_);
+    QCOMPARE(t.value(u"state"_s).toString(), u"queued"_s);
+    QCOMPARE(t.value(u"name"_s).toString(), u"Good clip"_s);
+    QCOMPARE(t.value(u"source"_s).toObject().value(u"fileName"_s).toString(), u"clip.mp4"_s);
+    const HttpResponse src = request(stack_->apiPort(), "GET", "/api/v1/sources/" + goodTitle_.toUtf8());
+    QCOMPARE(src.status, 200);
+    QVERIFY2(src.body == readFile(clip_), "the served source differs from the uploaded file");
+  }
+
+  void rejectsBadInput_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("reason");  // how the reason starts
+    QTest::newRow("text named .mp4") << u"text.mp4"_s << u"not a media file"_s;
+    QTest::newRow("truncated mp4") << u"truncated.mp4"_s << u"truncated or corrupt"_s;
+    QTest::newRow("audio only") << u"audio-only.m4a"_s << u"no video stream"_s;
+    QTest::newRow("empty") << u"empty.mp4"_s << u"not a media file: empty file"_s;
+  }
+  void rejectsBadInput() {
+    QFETCH(QString, name);
+    QFETCH(QString, reason);
+    const CliResult r = runCli({file(name), u"--api"_s, api()});
+    QVERIFY2(r.finished && r.exitCode == 1, r.describe().constData());
+    const QJsonObject out = r.json();
+    QCOMPARE(out.value(u"state"_s).toString(), u"failed"_s);
+    const QString got = out.value(u"reason"_s).toString();
+    QVERIFY2(got.startsWith(reason), qPrintable(got));
+    QVERIFY2(r.err.contains(got.toUtf8()), r.err.constData());
+    const QJsonObject t = controlTitle(stack_->controlPort(), out.value(u"titleId"_s).toString());
+    QCOMPARE(t.value(u"state"_s).toString(), u"failed"_s);
+    QCOMPARE(t.value(u"reason"_s).toString(), got);
+    // Rejected bytes are not kept, nor served.
+    QCOMPARE(request(stack_->apiPort(), "GET", "/api/v1/sources/" + t.value(u"id"_s).toString().toUtf8()).status, 404);
+  }
+
+  void stackStaysHealthy() {
+    QCOMPARE(request(stack_->apiPort(), "GET", "/healthz").status, 200);
+    QCOMPARE(request(stack_->controlPort(), "GET", "/healthz").status, 200);
+    const HttpResponse list = request(stack_->apiPort(), "GET", "/api/v1/titles");
+    QCOMPARE(list.status, 200);
+    bool found = false;
+    for (const QJsonValue &v : json(list).value(u"titles"_s).toArray()) {
+      const QJsonObject t = v.toObject();
+      if (t.value(u"id"_s).toString() != goodTitle_) continue;
+      found = true;
+      QCOMPARE(t.value(u"state"_s).toString(), u"queued"_s);
+    }
+    QVERIFY2(found, list.body.constData());
+    // Nothing of the rejected uploads is left in the upload area.
+    QVERIFY(QDir(stack_->dataDir() + u"/ingest/uploads"_s).entryList({u"*.bin"_s}).isEmpty());
+  }
+
+  void duplicateIsReported() {
+    const CliResult r = runCli({clip_, u"--api"_s, api()});
+    QVERIFY2(r.finished && r.exitCode == 1, r.describe().constData());
+    const QJsonObject out = r.json();
+    QCOMPARE(out.value(u"state"_s).toString(), u"failed"_s);
+    QCOMPARE(out.value(u"duplicateOf"_s).toString(), goodTitle_);
+    QCOMPARE(out.value(u"reason"_s).toString(), u"identical to title %1 (same SHA-256)"_s.arg(goodTitle_));
+    QCOMPARE(controlTitle(stack_->controlPort(), out.value(u"titleId"_s).toString()).value(u"duplicateOf"_s).toString(), goodTitle_);
+  }
+
+  void resumesAfterANetworkError() {
+    const QString path = file(u"resume.mp4"_s);
+    const QByteArray bytes = variant(readFile(clip_), "resume");
+    QVERIFY(writeFile(path, bytes));
+    // Every PATCH connection is cut mid-body until the client has seen enough failures
+    // to give up on the request (Qt's network stack resends a request or two on its own)
+    // and resumes through a HEAD of its own.
+    CuttingProxy proxy(stack_->apiPort(), 20000, 6);
+    const CliResult r = runCli({path, u"--api"_s, u"http://127.0.0.1:%1"_s.arg(proxy.port()), u"--chunk-size"_s, u"32768"_s});
+    QVERIFY2(r.finished && r.exitCode == 0, r.describe().constData());
+    QCOMPARE(proxy.cuts(), 6);
+    QVERIFY2(r.err.contains("resuming at byte"), r.err.constData());
+    const QString id = r.json().value(u"titleId"_s).toString();
+    QCOMPARE(r.json().value(u"state"_s).toString(), u"queued"_s);
+    QVERIFY(request(stack_->apiPort(), "GET", "/api/v1/sources/" + id.toUtf8()).body == bytes);
+  }
+
+  void usageErrors() {
+    CliResult r = runCli({u"--help"_s});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY(r.out.startsWith("Usage: platform ingest [options] FILE"));
+    for (const char *flag : {"--title", "--api", "--wait", "--chunk-size"}) QVERIFY2(r.out.contains(flag), flag);
+
+    r = runCli({file(u"missing.mp4"_s), u"--api"_s, api()});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("no such file") && r.err.contains("missing.mp4"), r.err.constData());
+    r = runCli({tmp_.path(), u"--api"_s, api()});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("not a regular file"), r.err.constData());
+    QCOMPARE(runCli({}).exitCode, 2);
+    QCOMPARE(runCli({clip_, u"--chunk-size"_s, u"0"_s}).exitCode, 2);
+    QCOMPARE(runCli({clip_, u"--chunk-size"_s, u"100000000"_s}).exitCode, 2);
+    QCOMPARE(runCli({clip_, u"--bogus"_s}).exitCode, 2);
+    QCOMPARE(runCli({clip_, u"--api"_s, u"ftp://x"_s}).exitCode, 2);
+
+    // An api nobody answers at: exit 3, and the message says where we looked.
+    quint16 closed;
+    {
+      QTcpServer s;
+      QVERIFY(s.listen(QHostAddress::LocalHost, 0));
+      closed = s.serverPort();
+    }
+    const QString url = u"http://127.0.0.1:%1"_s.arg(closed);
+    r = runCli({clip_, u"--api"_s, url});
+    QCOMPARE(r.exitCode, 3);
+    QVERIFY2(r.err.contains(url.toUtf8()), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+  }
+
+  // --wait follows the title past ingest; the test is the encoder, through control.
+  void waitFollowsTheTitle_data() {
+    QTest::addColumn<bool>("succeed");
+    QTest::newRow("failed") << false;
+    QTest::newRow("ready") << true;
+  }
+  void waitFollowsTheTitle() {
+    QFETCH(bool, succeed);
+    Stack stack(u"control,api,ingest,origin"_s);
+    QVERIFY2(stack.ok(), qPrintable(stack.log()));
+    QProcess cli;
+    startCli(cli, {clip_, u"--api"_s, stack.api().toString(), u"--wait"_s});
+
+    const QByteArray claim = compact({{u"worker"_s, u"test-encoder"_s}, {u"leaseSeconds"_s, 60}});
+    QJsonObject job;
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 30000 && cli.state() != QProcess::NotRunning) {
+      const HttpResponse r = request(stack.controlPort(), "POST", "/control/v1/jobs/claim", claim);
+      if (r.status == 200) {
+        job = json(r);
+        break;
+      }
+      QThread::msleep(100);
+    }
+    if (job.isEmpty()) QFAIL(finishCli(cli, 1000).describe().constData());
+    const QByteArray jobPath = "/control/v1/jobs/" + job.value(u"id"_s).toString().toUtf8();
+    const HttpResponse p = request(stack.controlPort(), "POST", jobPath + "/progress",
+                                   compact({{u"worker"_s, u"test-encoder"_s}, {u"stage"_s, u"encoding"_s}, {u"percent"_s, 42.0},
+                                            {u"fps"_s, 100.0}, {u"etaSeconds"_s, 3.0}}));
+    QCOMPARE(p.status, 200);
+    QThread::msleep(1500);  // the CLI polls every second
+    HttpResponse done;
+    if (succeed) {
+      const QJsonObject rendition{{u"id"_s, u"240p"_s}, {u"kind"_s, u"video"_s}, {u"codec"_s, u"h264"_s}};
+      done = request(stack.controlPort(), "POST", jobPath + "/complete",
+                     compact({{u"worker"_s, u"test-encoder"_s},
+                              {u"renditions"_s, QJsonArray{rendition}},
+                              {u"durationSeconds"_s, 2.0},
+                              {u"segmentSeconds"_s, 4.0},
+                              {u"assets"_s, QJsonObject{{u"dash"_s, u"manifest.mpd"_s}, {u"hls"_s, u"master.m3u8"_s}}}}));
+    } else {
+      done = request(stack.controlPort(), "POST", jobPath + "/fail",
+                     compact({{u"worker"_s, u"test-encoder"_s}, {u"reason"_s, u"encoder exploded (test)"_s}, {u"retryable"_s, false}}));
+    }
+    QVERIFY2(done.status == 200, done.body.constData());
+
+    const CliResult r = finishCli(cli, 30000);
+    QVERIFY2(r.finished, r.describe().constData());
+    QVERIFY2(r.err.contains(": encoding 42%"), r.err.constData());
+    const QJsonObject out = r.json();
+    QCOMPARE(out.value(u"titleId"_s).toString(), job.value(u"titleId"_s).toString());
+    if (succeed) {
+      QVERIFY2(r.exitCode == 0, r.describe().constData());
+      QCOMPARE(out.value(u"state"_s).toString(), u"ready"_s);
+      const QJsonObject manifests = out.value(u"manifests"_s).toObject();
+      QVERIFY2(manifests.value(u"dash"_s).toString().endsWith(u"/media/%1/manifest.mpd"_s.arg(out.value(u"titleId"_s).toString())),
+               r.out.constData());
+      QVERIFY2(manifests.value(u"hls"_s).toString().endsWith(u"/master.m3u8"_s), r.out.constData());
+    } else {
+      QVERIFY2(r.exitCode == 1, r.describe().constData());
+      QCOMPARE(out.value(u"state"_s).toString(), u"failed"_s);
+      QCOMPARE(out.value(u"reason"_s).toString(), u"encoder exploded (test)"_s);
+      QVERIFY(r.err.contains("encoder exploded (test)"));
+    }
+  }
+};
+
+QTEST_GUILESS_MAIN(tst_IngestCli)
+#include "tst_ingest_cli.moc"
