@@ -1,7 +1,12 @@
 #include "origin/originrole.h"
 
+#include "core/config/config.h"
 #include "core/http/fileserver.h"
 #include "core/log/log.h"
+#include "origin/publisher.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <QDir>
 
@@ -26,14 +31,23 @@ class OriginRole final : public roles::Role {
     if (!root_->isValid()) return Status(ErrorCode::IoError, QStringLiteral("cannot open media root %1").arg(dir));
     root_->decorate = [](const QString &rel, http::Headers &h) {
       h.add(QByteArrayLiteral("Cache-Control"), cacheControlFor(rel));
+      // An audio rendition's init and segments are audio/mp4 (RFC 6381 / CMAF), which
+      // the extension alone cannot tell.
+      if (rel.contains(QStringLiteral("/audio/")) && (rel.endsWith(u".m4s") || rel.endsWith(u".mp4")))
+        h.set(QByteArrayLiteral("Content-Type"), QByteArrayLiteral("audio/mp4"));
       // Browsers play from origin directly in tests and small setups.
       h.add(QByteArrayLiteral("Access-Control-Allow-Origin"), QByteArrayLiteral("*"));
       h.add(QByteArrayLiteral("Access-Control-Expose-Headers"),
             QByteArrayLiteral("Content-Length, Content-Range, ETag, X-Cache"));
     };
     http::FileRoot *root = root_.get();
-    ctx.router->get(QStringLiteral("/media/{*path}"),
-                    [root](http::Request &req) { return root->serve(req, req.param(QStringLiteral("path"))); });
+    ctx.router->get(QStringLiteral("/media/{*path}"), [root](http::Request &req) {
+      const QString rel = req.param(QStringLiteral("path"));
+      // Dot names are the origin's own (staging of publishes in progress), never media.
+      if (rel.startsWith(u'.') || rel.contains(QStringLiteral("/.")))
+        return http::Response::error(ErrorCode::NotFound, QStringLiteral("no such file"));
+      return root->serve(req, rel);
+    });
     ctx.router->add("OPTIONS", QStringLiteral("/media/{*path}"), [](http::Request &) {
       http::Response r = http::Response::noContent();
       r.headers.add("Access-Control-Allow-Origin", "*");
@@ -42,12 +56,44 @@ class OriginRole final : public roles::Role {
       r.headers.add("Access-Control-Max-Age", "86400");
       return r;
     });
+    if (Status s = mountPublishing(ctx, dir); !s.isOk()) return s;
     qCInfo(lcOrigin).noquote() << "serving" << dir << "at /media/";
     return Status::ok();
   }
 
  private:
+  Status mountPublishing(roles::RoleContext &ctx, const QString &dir) {
+    publisher_ = std::make_unique<Publisher>(dir);
+    RS_RETURN_IF_ERROR(publisher_->recover());
+    auto maxFile = ctx.config.integer(u"publish-max-file", 1, std::numeric_limits<int>::max());
+    if (!maxFile) return maxFile.status();
+    Publisher *pub = publisher_.get();
+    auto answer = [](const Status &s) { return s.isOk() ? http::Response::noContent() : http::Response::error(s.code(), s.message()); };
+    ctx.router->put(QStringLiteral("/origin/v1/publish/{title}/{publish}/{*path}"), [pub, answer](http::Request &req) {
+      return answer(pub->putFile(req.param(QStringLiteral("title")), req.param(QStringLiteral("publish")),
+                                 req.param(QStringLiteral("path")), req.body));
+    }, http::RouteOptions{*maxFile});
+    ctx.router->post(QStringLiteral("/origin/v1/publish/{title}/{publish}/commit"), [pub, answer](http::Request &req) {
+      QJsonParseError err;
+      const QJsonDocument doc = QJsonDocument::fromJson(req.body, &err);
+      if (!doc.isObject() || !doc.object().value(QStringLiteral("files")).isObject())
+        return http::Response::error(ErrorCode::BadRequest, QStringLiteral("commit body must be {\"files\":{\"path\":size,...}}"));
+      const QString title = req.param(QStringLiteral("title"));
+      const Status s = pub->commit(title, req.param(QStringLiteral("publish")), doc.object().value(QStringLiteral("files")).toObject());
+      if (s.isOk()) qCInfo(lcOrigin).noquote() << "published" << title;
+      return answer(s);
+    }, http::RouteOptions{1 << 20});
+    ctx.router->del(QStringLiteral("/origin/v1/publish/{title}/{publish}"), [pub, answer](http::Request &req) {
+      return answer(pub->abort(req.param(QStringLiteral("title")), req.param(QStringLiteral("publish"))));
+    });
+    ctx.router->del(QStringLiteral("/origin/v1/titles/{title}"), [pub, answer](http::Request &req) {
+      return answer(pub->unpublish(req.param(QStringLiteral("title"))));
+    });
+    return Status::ok();
+  }
+
   std::unique_ptr<http::FileRoot> root_;
+  std::unique_ptr<Publisher> publisher_;
 };
 }  // namespace
 

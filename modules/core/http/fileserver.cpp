@@ -58,7 +58,8 @@ QByteArray contentTypeFor(QStringView path) {
       {QStringLiteral("mpd"), "application/dash+xml"},
       {QStringLiteral("m3u8"), "application/vnd.apple.mpegurl"},
       {QStringLiteral("mp4"), "video/mp4"},
-      {QStringLiteral("m4s"), "video/iso.segment"},
+      // CMAF segments are ISO BMFF like .mp4; players and the DASH/HLS specs expect video/mp4.
+      {QStringLiteral("m4s"), "video/mp4"},
       {QStringLiteral("m4a"), "audio/mp4"},
       {QStringLiteral("ts"), "video/mp2t"},
       {QStringLiteral("vtt"), "text/vtt; charset=utf-8"},
