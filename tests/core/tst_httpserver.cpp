@@ -89,6 +89,9 @@ std::shared_ptr<Router> makeRouter() {
       });
     }, Qt::QueuedConnection);
   });
+  r->post(QStringLiteral("/upload"), [](Request &req) { return Response::text(200, QByteArray::number(req.body.size())); },
+          RouteOptions{64 << 20});
+  r->get(QStringLiteral("/big"), [](Request &) { return Response::text(200, QByteArray(32 << 20, 'b'), "application/octet-stream"); });
   r->get(QStringLiteral("/params/{id}/{*rest}"), [](Request &req) {
     const QString s = QStringLiteral("id=") + req.param(QStringLiteral("id")) + QStringLiteral(";rest=") +
                       req.param(QStringLiteral("rest"));
@@ -594,6 +597,47 @@ class TestHttpServer : public QObject {
     if (!slowGot.isEmpty()) {
       QVERIFY2(slowGot.startsWith("HTTP/1.1 408 "), slowGot.constData());
     }
+  }
+
+  // A client that pauses in the middle of a body, right after exactly one read
+  // buffer's worth, or that stops reading a big response, must not hold up the other
+  // clients of its worker (regression: accepted sockets were blocking, and the worker
+  // sat in recv()/send()).
+  void stalledClientsDoNotBlockTheirWorker() {
+    ServerOptions o = baseOptions();
+    o.workers = 1;
+    ServerHost host(o, makeRouter());
+    QVERIFY(host.ok());
+    Client uploader(host.port());
+    QVERIFY(uploader.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 262144\r\n\r\n"));
+    QThread::msleep(100);
+    QVERIFY(uploader.send(QByteArray(65536, 'u')));  // then nothing for a while
+    Client reader(host.port(), 4096);
+    QVERIFY(reader.send(get("/big")));  // and never reads
+    QThread::msleep(300);
+
+    QElapsedTimer t;
+    t.start();
+    Client other(host.port());
+    QVERIFY(other.send(get("/hello")));
+    REQUIRE_RESPONSE(r, other, false, 2000);
+    QCOMPARE(r->status, 200);
+    QVERIFY2(t.elapsed() < 1000, qPrintable(QStringLiteral("took %1 ms").arg(t.elapsed())));
+
+    // The stalled upload still completes once the rest arrives, and counts every byte.
+    QVERIFY(uploader.send(QByteArray(262144 - 65536, 'u')));
+    REQUIRE_RESPONSE(u, uploader);
+    QCOMPARE(u->body, QByteArray("262144"));
+  }
+
+  // A fast client sending a body of many megabytes in one go gets its answer (the
+  // read loop yields at its input cap but must keep reading the body).
+  void largeBodyFast() {
+    Client c(port());
+    const QByteArray body(9 << 20, 'x');
+    QVERIFY(c.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body));
+    REQUIRE_RESPONSE(r, c, false, 5000);
+    QCOMPARE(r->body, QByteArray::number(body.size()));
   }
 
   void thousandConnections() {

@@ -19,6 +19,7 @@
 
 #include <ctime>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -102,6 +103,9 @@ void Worker::adopt(int fd) {
   if (::getpeername(fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0) peer.setAddress(reinterpret_cast<sockaddr *>(&addr));
   const int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // accept() in QTcpServer hands over a blocking socket; a worker must never wait in
+  // recv() or send() on one client while its others starve.
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 
   const quint64 id = (quint64(index_) << 48) | nextId_++;
   Connection *c = nullptr;
