@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QThread>
@@ -114,7 +115,10 @@ int runIngestCommand(int argc, char **argv, const QStringList &args) {
   const QCommandLineOption wait(QStringLiteral("wait"), QStringLiteral("Wait until the title is ready or failed."));
   const QCommandLineOption chunk(QStringLiteral("chunk-size"), QStringLiteral("Bytes per PATCH request (at most 64 MiB)."),
                                  QStringLiteral("BYTES"), QString::number(8 * 1024 * 1024));
-  parser.addOptions({help, title, api, wait, chunk});
+  const QCommandLineOption ifEmpty(QStringLiteral("if-catalogue-empty"),
+                                   QStringLiteral("Upload only when the catalogue has no titles (prints {\"skipped\":…} otherwise); "
+                                                  "used to seed a demo title."));
+  parser.addOptions({help, title, api, wait, chunk, ifEmpty});
   parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The video file to upload."));
   if (!parser.parse(QStringList{QStringLiteral("platform")} + args)) {
     printErr(parser.errorText() + QStringLiteral(" (see platform ingest --help)"));
@@ -173,6 +177,22 @@ int runIngestCommand(int argc, char **argv, const QStringList &args) {
     printErr(QStringLiteral("cannot reach the api at %1: %2").arg(apiText, s.message()));
     return kExitUnreachable;
   };
+
+  if (parser.isSet(ifEmpty)) {
+    int misses = 0;
+    auto r = pollGet(tus, apiUrl.resolved(QUrl(QStringLiteral("/api/v1/titles"))), &misses);
+    if (!r) return unreachable(Status(ErrorCode::Unavailable, QStringLiteral("no answer about the catalogue")));
+    if (r->status != 200) {
+      printErr(QStringLiteral("asking for the catalogue: HTTP %1: %2").arg(r->status).arg(r->message()));
+      return kExitFailed;
+    }
+    const qsizetype count = r->json().value(QStringLiteral("titles")).toArray().size();
+    if (count > 0) {
+      printJson({{QStringLiteral("skipped"), true},
+                 {QStringLiteral("reason"), QStringLiteral("the catalogue already has %1 title(s)").arg(count)}});
+      return 0;
+    }
+  }
 
   QList<QPair<QString, QString>> metadata{{QStringLiteral("filename"), info.fileName()}};
   if (parser.isSet(title)) metadata.append({QStringLiteral("title"), parser.value(title)});

@@ -15,6 +15,8 @@ Commands:
                             platform --role=all --data-dir DIR [platform args...]
                           DIR is \$REELSTACK_DATA_DIR or ~/.local/share/reelstack.
                           Without a display the platform runs headless.
+                          When the catalogue is empty a demo title is generated
+                          and ingested (REELSTACK_DEMO=0 turns that off).
   test [ctest args...]    Install dependencies, build, run the test suite
                           (ctest --preset release); exits with ctest's status.
   deps                    Only install the dependencies (installer/setup-deps.sh).
@@ -47,6 +49,37 @@ build() {
   cmake --build --preset release -j"$(nproc)"
 }
 
+# When the catalogue is empty, upload a generated clip so the UI has a title to play
+# (REELSTACK_DEMO=0 turns this off). Runs beside the platform; never fails the run.
+seed_demo() {
+  local data_dir="$1" pid="$2" clip="$1/demo/reelstack-demo.mp4" endpoints="$1/run/endpoints.json" api=""
+  for _ in $(seq 1 150); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    if [[ -f "$endpoints" ]] && grep -q "\"pid\": *$pid\b" "$endpoints"; then
+      api="$(sed -n 's/.*"api": *"\([^"]*\)".*/\1/p' "$endpoints")"
+      break
+    fi
+    sleep 0.2
+  done
+  [[ -n "$api" ]] || { log "demo: no api listener found in $endpoints; not seeding a demo title"; return 0; }
+  if [[ ! -s "$clip" ]]; then
+    mkdir -p "$(dirname "$clip")"
+    # 30 s of 720p test pattern with a moving overlay and a tone: enough motion for
+    # the ladder and the quality scores to mean something, small enough for 2 cores.
+    ffmpeg -hide_banner -loglevel error -y \
+      -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=30" \
+      -f lavfi -i "mandelbrot=size=320x180:rate=30" \
+      -f lavfi -i "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=30" \
+      -filter_complex "[0:v][1:v]overlay=x='(W-w)*abs(sin(t/3))':y='(H-h)*abs(cos(t/4))':shortest=1[v]" \
+      -map "[v]" -map 2:a -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p -c:a aac -b:a 192k \
+      -movflags +faststart -f mp4 "$clip.part" && mv "$clip.part" "$clip" ||
+      { log "demo: ffmpeg could not make the demo clip"; return 0; }
+  fi
+  "$PLATFORM_BIN" ingest "$clip" --title "ReelStack demo" --api "$api" --if-catalogue-empty --wait >"$data_dir/demo/ingest.json" 2>/dev/null &&
+    log "demo: $(tr -d '\n' <"$data_dir/demo/ingest.json")" ||
+    log "demo: seeding the demo title failed (see $data_dir/demo/ingest.json)"
+}
+
 cmd="${1:-}"
 if [[ $# -gt 0 ]]; then shift; fi
 
@@ -58,7 +91,23 @@ case "$cmd" in
     data_dir="${REELSTACK_DATA_DIR:-$HOME/.local/share/reelstack}"
     mkdir -p "$data_dir"
     log "running: platform --role=all --data-dir $data_dir $*"
-    exec "$PLATFORM_BIN" --role=all --data-dir "$data_dir" "$@"
+    if [[ "${REELSTACK_DEMO:-1}" == 0 ]]; then
+      exec "$PLATFORM_BIN" --role=all --data-dir "$data_dir" "$@"
+    fi
+    "$PLATFORM_BIN" --role=all --data-dir "$data_dir" "$@" &
+    platform_pid=$!
+    # The platform is the main job: signals go to it, and its status is ours.
+    trap 'kill -TERM "$platform_pid" 2>/dev/null' INT TERM
+    seed_demo "$data_dir" "$platform_pid" &
+    seed_pid=$!
+    status=0
+    while true; do
+      wait "$platform_pid" && status=0 || status=$?
+      # A trapped signal interrupts wait (status > 128) while the platform shuts down.
+      kill -0 "$platform_pid" 2>/dev/null || break
+    done
+    kill "$seed_pid" 2>/dev/null || true
+    exit "$status"
     ;;
   test)
     build
