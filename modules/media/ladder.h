@@ -30,7 +30,8 @@ struct LadderSpec {
   EncodeProfile profile;
   double segmentSeconds = 4.0;
   int audioBitrateKbps = 128;
-  int threads = 0;       // 0: let the encoders decide
+  int threads = 0;       // encoder threads per rung; 0: let the encoders decide
+  bool measureQuality = true;  // PSNR/SSIM per rung (decodes every rung once more)
 };
 
 // BRIEF.md's ladder: 240p 235k, 360p 750k, 480p 1750k, 720p 3000k, 1080p 4500k (caps

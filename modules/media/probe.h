@@ -7,6 +7,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <cstdint>
 
 namespace rs::media {
 
@@ -42,14 +43,27 @@ struct MediaInfo {
   int streamCount = 0;
 };
 
+struct ProbeOptions {
+  // Demux every packet (no decoding) to find sample data cut off or unreadable
+  // before the end; costs one read of the whole file.
+  bool scanPackets = true;
+  // Decode this many video frames to prove the stream decodes.
+  int decodeFrames = 5;
+};
+
 // Errors use ErrorCode::BadRequest with messages that start with one of:
 //   "not a media file", "truncated or corrupt", "no video stream", "zero duration",
 //   "absurd dimensions", "unsupported"
+// A source that cannot be read at all (missing file, refused connection, HTTP error)
+// is not a verdict on the media: ErrorCode::NotFound / Unavailable, "cannot read …".
 // `pathOrUrl` may be an http:// URL (libavformat reads it with ranges).
-Result<MediaInfo> probe(const QString &pathOrUrl);
+Result<MediaInfo> probe(const QString &pathOrUrl, const ProbeOptions &options = {});
 // Checks a probed file against what the pipeline can encode (video present,
 // duration > 0, 16×16 ≤ size ≤ 8192×8192, a decoder exists).
 Status validateForIngest(const MediaInfo &info);
 QJsonObject toJson(const MediaInfo &info);
+// The inverse of toJson (an encoder gets the probe with its job and need not re-read
+// the source). BadRequest when required fields are missing.
+Result<MediaInfo> fromJson(const QJsonObject &json);
 
 }  // namespace rs::media

@@ -51,8 +51,17 @@ struct TranscodeOutput {
 
 using ProgressFn = std::function<void(const Progress &)>;
 
-// Writes everything into `workDir`. `cancel` (may be null) stops the work early with
-// ErrorCode::Unavailable. Errors name the stage and FFmpeg's message.
+// Writes everything into `workDir`: video-<rung>.mp4 per rung, audio.mp4 (when the
+// source has audio), poster.jpg, thumbs.jpg, thumbs.vtt. Video timestamps start at 0
+// in a timescale where each frame lasts a whole number of ticks (90 kHz for 25, 30,
+// 29.97 fps); fragments start with an IDR presented exactly at k·segmentSeconds
+// (the first frame at or after it for sources whose frames miss the boundary), on
+// every rung alike; trun boxes are version 1 (negative composition offsets) so B
+// frames need no edit list. Audio fragments start with the first AAC frame at or
+// after each boundary. PSNR of identical pictures is capped at 100 dB.
+// `cancel` (may be null) stops the work early with ErrorCode::Unavailable. Errors
+// name the stage ("demux: …", "decode: …", "encode: …", "mux: …", "quality: …")
+// and carry FFmpeg's message; a damaged or cut-short source is BadRequest.
 Result<TranscodeOutput> transcode(const QString &input, const MediaInfo &info, const LadderSpec &spec,
                                   const QString &workDir, const ProgressFn &progress,
                                   const std::atomic<bool> *cancel);
