@@ -1,11 +1,146 @@
 #include "encode/encoderole.h"
 
-#include "core/roles/pendingrole.h"
+#include "core/config/config.h"
+#include "core/log/log.h"
+#include "core/net/httpclient.h"
+#include "core/roles/rolehost.h"
+#include "encode/jobrunner.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QPointer>
+#include <QTimer>
+#include <memory>
+#include <thread>
+
+namespace rs {
+Q_DECLARE_LOGGING_CATEGORY(lcEncode)
+}
 
 namespace rs::encode {
 
-std::unique_ptr<roles::Role> createEncodeRole() {
-  return std::make_unique<roles::PendingRole>(QStringLiteral("encode"), QStringLiteral("the encode worker arrives with the media pipeline issue"));
+namespace {
+
+Result<EncoderSettings> readSettings(const roles::RoleContext &ctx) {
+  EncoderSettings s;
+  s.workerId = ctx.instanceId;
+  s.control = ctx.controlUrl;
+  s.localOrigin = ctx.host->localUrl(QStringLiteral("origin"));
+  s.workRoot = ctx.dataDir + QStringLiteral("/encode/work");
+  const config::Config &c = ctx.config;
+  auto lease = c.number(u"job-lease", 1, 3600);
+  auto segment = c.number(u"segment-seconds", 1, 30);
+  auto crf = c.integer(u"encode-crf", 0, 63);
+  auto audio = c.integer(u"audio-bitrate", 32, 512);
+  auto ladder = media::parseLadder(c.value(u"encode-ladder"));
+  for (const Status &st : {lease.status(), segment.status(), crf.status(), audio.status(), ladder.status()})
+    if (!st.isOk()) return st;
+  s.leaseSeconds = *lease;
+  s.segmentSeconds = *segment;
+  s.ladder = *ladder;
+  s.audioBitrateKbps = *audio;
+  s.profile.codec = c.value(u"encode-codec");
+  s.profile.rateControl = c.value(u"encode-rate-control");
+  s.profile.crf = *crf;
+  s.profile.preset = c.value(u"encode-preset");
+  static const QStringList codecs{QStringLiteral("h264"), QStringLiteral("hevc"), QStringLiteral("vp9"), QStringLiteral("av1")};
+  if (!codecs.contains(s.profile.codec))
+    return Status(ErrorCode::BadRequest, QStringLiteral("--encode-codec must be one of %1").arg(codecs.join(QStringLiteral(", "))));
+  if (s.profile.rateControl != QLatin1String("capped-crf") && s.profile.rateControl != QLatin1String("vbv"))
+    return Status(ErrorCode::BadRequest, QStringLiteral("--encode-rate-control must be capped-crf or vbv"));
+  return s;
 }
+
+class EncodeRole final : public QObject, public roles::Role {
+ public:
+  Status start(roles::RoleContext &ctx) override {
+    auto settings = readSettings(ctx);
+    if (!settings) return settings.status();
+    settings_ = *settings;
+    client_ = ctx.host->client();
+    // Scratch space of jobs this process ran before a crash; their leases expire and
+    // the jobs run again from the start.
+    QDir(settings_.workRoot).removeRecursively();
+    if (!QDir().mkpath(settings_.workRoot))
+      return Status(ErrorCode::IoError, QStringLiteral("cannot create %1").arg(settings_.workRoot));
+    poll_.setInterval(1000);
+    QObject::connect(&poll_, &QTimer::timeout, this, [this] { claim(); });
+    poll_.start();
+    QTimer::singleShot(0, this, [this] { claim(); });
+    qCInfo(lcEncode).noquote() << "encode worker" << settings_.workerId << "polls" << settings_.control.toString()
+                               << "ladder" << media::formatLadder(settings_.ladder) << settings_.profile.codec;
+    return Status::ok();
+  }
+
+  void stop() override {
+    poll_.stop();
+    stopping_.store(true);
+    if (worker_.joinable()) worker_.join();
+    runner_.reset();
+  }
+
+  QJsonObject load() const override {
+    QJsonObject o{{QStringLiteral("busy"), busy_}};
+    if (busy_ && runner_) {
+      const JobStatus s = runner_->status();
+      o.insert(QStringLiteral("job"), s.jobId);
+      o.insert(QStringLiteral("title"), s.titleId);
+      o.insert(QStringLiteral("stage"), s.stage);
+      o.insert(QStringLiteral("percent"), s.percent);
+      o.insert(QStringLiteral("fps"), s.fps);
+    }
+    return o;
+  }
+
+ private:
+  void claim() {
+    if (busy_ || claiming_ || stopping_) return;
+    claiming_ = true;
+    const QJsonObject body{{QStringLiteral("worker"), settings_.workerId}, {QStringLiteral("leaseSeconds"), settings_.leaseSeconds}};
+    net::ClientOptions o;
+    o.timeoutMs = 5000;
+    QPointer<QObject> self(this);
+    client_->post(settings_.control.resolved(QUrl(QStringLiteral("/control/v1/jobs/claim"))),
+                  QJsonDocument(body).toJson(QJsonDocument::Compact), o, [this, self](net::ClientReply r) {
+      if (!self) return;
+      claiming_ = false;
+      if (r.status == 204 || stopping_) return;
+      if (!r.ok()) {
+        // Control may be starting or briefly away; the next poll tries again.
+        qCDebug(lcEncode).noquote() << "claim failed:" << (r.error.isEmpty() ? QString::number(r.status) : r.error);
+        return;
+      }
+      runJob(r.json().object());
+    });
+  }
+
+  void runJob(const QJsonObject &job) {
+    if (worker_.joinable()) worker_.join();
+    busy_ = true;
+    runner_ = std::make_shared<JobRunner>(client_, settings_);
+    std::shared_ptr<JobRunner> runner = runner_;
+    QPointer<QObject> self(this);
+    worker_ = std::thread([this, self, runner, job] {
+      runner->run(job, stopping_);
+      // Back on the role's thread: free the slot and look for the next job at once.
+      QMetaObject::invokeMethod(self, [this] {
+        busy_ = false;
+        claim();
+      }, Qt::QueuedConnection);
+    });
+  }
+
+  EncoderSettings settings_;
+  net::HttpClient *client_ = nullptr;
+  QTimer poll_;
+  std::thread worker_;
+  std::shared_ptr<JobRunner> runner_;
+  std::atomic<bool> stopping_{false};
+  bool busy_ = false, claiming_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<roles::Role> createEncodeRole() { return std::make_unique<EncodeRole>(); }
 
 }  // namespace rs::encode

@@ -1,5 +1,7 @@
 #pragma once
-// The encode role. No listener; claims jobs from control once the media pipeline lands.
+// The encode role: a worker with no listener. It polls control for a job, runs it on
+// its own thread (JobRunner) and reports progress, one job at a time per process;
+// run more processes (or machines) with --role=encode for a bigger farm.
 
 #include "core/roles/roles.h"
 

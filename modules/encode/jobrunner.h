@@ -1,0 +1,61 @@
+#pragma once
+// One encode job from claim to completion, on the worker's own thread: probe the
+// source over HTTP, one-decode-many-encode, package, publish to origin, and tell
+// control. Progress renews the lease; losing the lease (another worker took the job
+// because this one looked dead) cancels the work without reporting anything.
+
+#include "media/ladder.h"
+
+#include <QJsonObject>
+#include <QMutex>
+#include <QString>
+#include <QUrl>
+#include <atomic>
+
+namespace rs::net { class HttpClient; }
+
+namespace rs::encode {
+
+struct EncoderSettings {
+  QString workerId;
+  QUrl control;
+  QUrl localOrigin;        // when origin runs in this process
+  QString workRoot;        // <data-dir>/encode/work
+  double leaseSeconds = 30;
+  std::vector<media::Rung> ladder;
+  media::EncodeProfile profile;
+  double segmentSeconds = 4;
+  int audioBitrateKbps = 128;
+};
+
+// What the role reports in its heartbeats while a job runs.
+struct JobStatus {
+  QString jobId, titleId, stage;
+  double percent = 0, fps = 0, etaSeconds = -1;
+};
+
+class JobRunner {
+ public:
+  JobRunner(net::HttpClient *client, EncoderSettings settings) : client_(client), s_(std::move(settings)) {}
+
+  // Blocks until the job is finished, failed or abandoned. `stop` is the role's
+  // shutdown flag.
+  void run(const QJsonObject &job, const std::atomic<bool> &stop);
+  JobStatus status() const;
+
+ private:
+  void report(const QString &stage, double percent, double fps, double eta, bool force);
+  void fail(const QString &reason, bool retryable);
+  QUrl originUrl(QString *error);
+
+  net::HttpClient *client_;
+  EncoderSettings s_;
+  QString jobId_, titleId_;
+  std::atomic<bool> cancel_{false};      // stop or lease lost
+  std::atomic<bool> leaseLost_{false};
+  qint64 lastReportMs_ = 0;
+  mutable QMutex mutex_;
+  JobStatus status_;
+};
+
+}  // namespace rs::encode
