@@ -3,8 +3,9 @@
 #
 # Idempotent: when every package is already installed it touches nothing (not even
 # `apt-get update`) and returns at once. Otherwise it runs `apt-get update` once and
-# installs only the missing packages. Then it installs the browser-test npm packages
-# in tests/browser/ when their node_modules is missing or older than the lock file.
+# installs only the missing packages. Then it installs the npm packages of ui/ (the
+# web UI, built into the binary) and tests/browser/ (the browser tests), each when its
+# node_modules is missing or older than its lock file.
 #
 # Environment: REELSTACK_SKIP_NPM=1 skips the npm step.
 set -euo pipefail
@@ -71,14 +72,11 @@ apt_step() {
   log "all ${#PACKAGES[@]} Debian packages are now installed"
 }
 
-npm_step() {
-  local dir="$ROOT/tests/browser"
-  if [[ -n "${REELSTACK_SKIP_NPM:-}" ]]; then
-    log "npm: skipped (REELSTACK_SKIP_NPM is set)"
-    return 0
-  fi
+# npm ci in one directory (relative to ROOT) unless its node_modules is up to date.
+npm_install() {
+  local rel="$1" dir="$ROOT/$1"
   if [[ ! -f "$dir/package.json" ]]; then
-    log "npm: no tests/browser/package.json; nothing to do"
+    log "npm: no $rel/package.json; nothing to do"
     return 0
   fi
   local ref="$dir/package-lock.json" cmd=(npm ci)
@@ -87,15 +85,25 @@ npm_step() {
     cmd=(npm install)
   fi
   if [[ -d "$dir/node_modules" && ! "$ref" -nt "$dir/node_modules" ]]; then
-    log "npm: tests/browser/node_modules is up to date"
+    log "npm: $rel/node_modules is up to date"
     return 0
   fi
   command -v npm >/dev/null 2>&1 || die "npm not found"
-  log "npm: ${cmd[*]} in tests/browser"
+  log "npm: ${cmd[*]} in $rel"
   (cd "$dir" && "${cmd[@]}" --no-audit --no-fund --loglevel=warn)
   # npm may leave the directory's own mtime older than the lock it just wrote.
   touch "$dir/node_modules"
-  log "npm: tests/browser/node_modules installed"
+  log "npm: $rel/node_modules installed"
+}
+
+npm_step() {
+  if [[ -n "${REELSTACK_SKIP_NPM:-}" ]]; then
+    log "npm: skipped (REELSTACK_SKIP_NPM is set)"
+    return 0
+  fi
+  # ui/ first: building the binary needs it (ui/build.mjs copies from its node_modules).
+  npm_install ui
+  npm_install tests/browser
 }
 
 apt_step

@@ -1,12 +1,12 @@
 #include "api/apirole.h"
 
-#include "core/http/fileserver.h"
+#include "api/titles.h"
+#include "api/webui.h"
 #include "core/http/server.h"
 #include "core/log/log.h"
 #include "core/net/httpclient.h"
 #include "core/roles/rolehost.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointer>
@@ -19,16 +19,6 @@ Q_LOGGING_CATEGORY(lcApi, "rs.api")
 namespace rs::api {
 
 namespace {
-
-http::Response resource(const QString &name) {
-  QFile f(QStringLiteral(":/web/") + name);
-  if (!f.open(QIODevice::ReadOnly)) return http::Response::error(ErrorCode::NotFound, QStringLiteral("no such page"));
-  http::Response r = http::Response::text(200, f.readAll(), http::contentTypeFor(name));
-  r.headers.add("Cache-Control", "no-cache");
-  r.headers.add("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:");
-  r.headers.add("X-Content-Type-Options", "nosniff");
-  return r;
-}
 
 // Gathers /control/v1/instances, then asks each instance's /healthz, and answers once
 // every probe came back (or timed out).
@@ -85,11 +75,11 @@ class ApiRole final : public roles::Role {
   Status start(roles::RoleContext &ctx) override {
     net::HttpClient *client = ctx.host->client();
     const QUrl control = ctx.controlUrl;
-    ctx.router->get(QStringLiteral("/"), [](http::Request &) { return resource(QStringLiteral("index.html")); });
-    ctx.router->get(QStringLiteral("/ui/{file}"), [](http::Request &req) { return resource(req.param(QStringLiteral("file"))); });
+    mountWebUi(*ctx.router);
     ctx.router->addAsync("GET", QStringLiteral("/api/v1/status"), [client, control](http::Request &req, http::Responder r) {
       collectStatus(client, control, req.trace, std::move(r));
     });
+    mountTitles(*ctx.router, *ctx.host, control);
     return Status::ok();
   }
 };

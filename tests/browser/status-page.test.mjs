@@ -1,6 +1,7 @@
-// The status page served by the api role, in a real browser (Debian's chromium driven
-// through playwright-core): it must list every role instance registered with control,
-// with the health control's neighbours report, and load without errors.
+// The status page of the web UI (#/status) served by the api role, in a real browser
+// (Debian's chromium driven through playwright-core): it must list every role instance
+// registered with control, with the health control's neighbours report, and load
+// without errors.
 //
 //   cd tests/browser && npm ci && PLATFORM_BIN=../../build/apptest/app/platform node --test
 
@@ -68,7 +69,7 @@ describe('status page', { timeout: 60000 }, () => {
 
   async function checkPage(page, problems) {
     const apiUrl = platform.url('api');
-    const response = await page.goto(`${apiUrl}/`, { waitUntil: 'load' });
+    const response = await page.goto(`${apiUrl}/#/status`, { waitUntil: 'load' });
     assert.equal(response.status(), 200);
     assert.equal(await page.title(), 'ReelStack');
 
