@@ -33,19 +33,13 @@ net::ClientOptions options(const http::TraceContext &trace) {
   return o;
 }
 
-QString describe(const net::ClientReply &r) {
-  if (!r.error.isEmpty()) return r.error;
-  const QString message = r.json().object().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-  return QStringLiteral("HTTP %1%2").arg(r.status).arg(message.isEmpty() ? QString() : QStringLiteral(": ") + message);
-}
-
 // Control's own 4xx answers (404 for an unknown title…) reach the client as they are;
 // no answer or a server error is the gateway's problem: 502.
 http::Response relayFailure(const Deps &d, const net::ClientReply &r) {
   if (r.error.isEmpty() && r.status >= 400 && r.status < 500 && r.json().isObject())
     return http::Response::text(r.status, r.body, "application/json");
   return http::Response::error(ErrorCode::BadGateway,
-                               QStringLiteral("control at %1 did not answer: %2").arg(d.control.toString(), describe(r)));
+                               QStringLiteral("control at %1 did not answer: %2").arg(d.control.toString(), r.describe()));
 }
 
 bool isReady(const QJsonObject &t) { return t.value(QStringLiteral("state")).toString() == QLatin1String("ready"); }
@@ -108,7 +102,7 @@ void deleteTitle(const Deps &d, const QString &id, const http::TraceContext &tra
         // route exists for other methods only. Either way nothing is left to remove.
         if (u.ok() || u.status == 404 || u.status == 405) return removeFromCatalogue();
         responder.send(http::Response::error(
-            ErrorCode::BadGateway, QStringLiteral("origin at %1 could not unpublish: %2").arg(unpublish.toString(), describe(u))));
+            ErrorCode::BadGateway, QStringLiteral("origin at %1 could not unpublish: %2").arg(unpublish.toString(), u.describe())));
       });
     });
   });

@@ -5,8 +5,6 @@
 
 #include "core/net/httpclient.h"
 
-#include <QJsonObject>
-
 #include <atomic>
 #include <future>
 
@@ -28,13 +26,6 @@ inline net::ClientReply callBlocking(net::HttpClient *client, const QByteArray &
     }
   }
   return result.get();
-}
-
-// "HTTP 409: {"error":…}" or the transport error, for failure reasons.
-inline QString describe(const net::ClientReply &r) {
-  if (!r.error.isEmpty()) return r.error;
-  const QString message = r.json().object().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-  return QStringLiteral("HTTP %1%2").arg(r.status).arg(message.isEmpty() ? QString() : QStringLiteral(": ") + message);
 }
 
 }  // namespace rs::encode

@@ -107,7 +107,7 @@ class EncodeRole final : public QObject, public roles::Role {
       if (r.status == 204 || stopping_) return;
       if (!r.ok()) {
         // Control may be starting or briefly away; the next poll tries again.
-        qCDebug(lcEncode).noquote() << "claim failed:" << (r.error.isEmpty() ? QString::number(r.status) : r.error);
+        qCDebug(lcEncode).noquote() << "claim failed:" << r.describe();
         return;
       }
       runJob(r.json().object());

@@ -53,7 +53,7 @@ void JobRunner::report(const QString &stage, double percent, double fps, double 
   client_->post(s_.control.resolved(QUrl(QStringLiteral("/control/v1/jobs/%1/progress").arg(jobId_))), compact(body), o,
                 [cancel, lost, job](net::ClientReply r) {
                   if (r.status == 409 || r.status == 404) {
-                    qCWarning(lcEncode).noquote() << "lost the lease on" << job << "-" << describe(r) << "; stopping";
+                    qCWarning(lcEncode).noquote() << "lost the lease on" << job << "-" << r.describe() << "; stopping";
                     lost->store(true);
                     cancel->store(true);
                   }
@@ -75,7 +75,7 @@ QUrl JobRunner::originUrl(QString *error) {
   o.retries = 2;
   const net::ClientReply r = callBlocking(client_, "GET", s_.control.resolved(QUrl(QStringLiteral("/control/v1/instances?role=origin"))), {}, o, &cancel_);
   if (!r.ok()) {
-    *error = QStringLiteral("cannot list origins at control: %1").arg(describe(r));
+    *error = QStringLiteral("cannot list origins at control: %1").arg(r.describe());
     return {};
   }
   for (const QJsonValue &v : r.json().object().value(QStringLiteral("instances")).toArray()) {
@@ -123,12 +123,15 @@ void JobRunner::run(const QJsonObject &job, const std::atomic<bool> &stop) {
 
   qCInfo(lcEncode).noquote() << "job" << jobId_ << "title" << titleId_ << "from" << source;
   report(QStringLiteral("encoding"), 0, 0, -1, true);
-  // Ingest already checked the whole file; here only the headers are read again (the
-  // source may be remote, and a full scan would read it twice).
-  media::ProbeOptions quick;
-  quick.scanPackets = false;
-  quick.decodeFrames = 1;
-  auto info = media::probe(source, quick);
+  // Ingest probed the whole file and the job carries the result; the source is only
+  // opened again (headers, one frame) when the catalogue lacks it.
+  auto info = media::fromJson(title.value(QStringLiteral("probe")).toObject());
+  if (!info) {
+    media::ProbeOptions quick;
+    quick.scanPackets = false;
+    quick.decodeFrames = 1;
+    info = media::probe(source, quick);
+  }
   if (cancel_) return;
   if (!info) {
     // A source that probed fine at ingest but not now is an unreachable source
@@ -179,7 +182,7 @@ void JobRunner::run(const QJsonObject &job, const std::atomic<bool> &stop) {
   const net::ClientReply r = callBlocking(client_, "POST", s_.control.resolved(QUrl(QStringLiteral("/control/v1/jobs/%1/complete").arg(jobId_))),
                                           compact(body), o, &cancel_);
   if (!r.ok()) {
-    qCWarning(lcEncode).noquote() << "job" << jobId_ << "published but control did not take the completion:" << describe(r);
+    qCWarning(lcEncode).noquote() << "job" << jobId_ << "published but control did not take the completion:" << r.describe();
     return;
   }
   qCInfo(lcEncode).noquote() << "job" << jobId_ << "title" << titleId_ << "ready in" << clock.elapsed() / 1000.0 << "s";

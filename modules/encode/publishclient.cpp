@@ -35,7 +35,7 @@ Status publishTitle(net::HttpClient *client, const QUrl &origin, const QString &
     const net::ClientReply r = callBlocking(client, "PUT", origin.resolved(QUrl(base + rel)), data, o, cancel);
     if (!r.ok()) {
       callBlocking(client, "DELETE", origin.resolved(QUrl(base.chopped(1))), {}, net::ClientOptions{}, cancel);
-      return Status(ErrorCode::BadGateway, QStringLiteral("origin refused %1: %2").arg(rel, describe(r)));
+      return Status(ErrorCode::BadGateway, QStringLiteral("origin refused %1: %2").arg(rel, r.describe()));
     }
     manifest.insert(rel, double(data.size()));
     if (progress) progress(double(++done) / files.size());
@@ -43,7 +43,7 @@ Status publishTitle(net::HttpClient *client, const QUrl &origin, const QString &
   o.contentType = "application/json";
   const net::ClientReply r = callBlocking(client, "POST", origin.resolved(QUrl(base + QStringLiteral("commit"))),
                                           QJsonDocument(QJsonObject{{QStringLiteral("files"), manifest}}).toJson(QJsonDocument::Compact), o, cancel);
-  if (!r.ok()) return Status(ErrorCode::BadGateway, QStringLiteral("origin did not commit the publish: %1").arg(describe(r)));
+  if (!r.ok()) return Status(ErrorCode::BadGateway, QStringLiteral("origin did not commit the publish: %1").arg(r.describe()));
   return Status::ok();
 }
 

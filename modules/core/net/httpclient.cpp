@@ -2,6 +2,7 @@
 
 #include "core/http/trace.h"
 
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
@@ -10,6 +11,12 @@
 #include <QTimer>
 
 namespace rs::net {
+
+QString ClientReply::describe() const {
+  if (!error.isEmpty()) return error;
+  const QString message = json().object().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
+  return QStringLiteral("HTTP %1%2").arg(status).arg(message.isEmpty() ? QString() : QStringLiteral(": ") + message);
+}
 
 HttpClient::HttpClient(QObject *parent) : QObject(parent), nam_(new QNetworkAccessManager(this)) {
   // Cross-role calls must not pick up a desktop proxy meant for the web.

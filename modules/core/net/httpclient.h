@@ -20,6 +20,9 @@ struct ClientReply {
   QByteArray body;
   QString error;          // transport error or timeout, empty on any HTTP response
   bool ok() const { return error.isEmpty() && status >= 200 && status < 300; }
+  // For logs and failure reasons: the transport error, or "HTTP 409: <the JSON error's
+  // message>" when the peer answered with our error model.
+  QString describe() const;
   QJsonDocument json() const { return QJsonDocument::fromJson(body); }
 };
 
