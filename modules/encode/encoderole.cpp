@@ -74,7 +74,8 @@ class EncodeRole final : public QObject, public roles::Role {
 
   void stop() override {
     poll_.stop();
-    stopping_.store(true);
+    stopping_ = true;
+    if (runner_) runner_->cancel();
     if (worker_.joinable()) worker_.join();
     runner_.reset();
   }
@@ -121,7 +122,7 @@ class EncodeRole final : public QObject, public roles::Role {
     std::shared_ptr<JobRunner> runner = runner_;
     QPointer<QObject> self(this);
     worker_ = std::thread([this, self, runner, job] {
-      runner->run(job, stopping_);
+      runner->run(job);
       // Back on the role's thread: free the slot and look for the next job at once.
       QMetaObject::invokeMethod(self, [this] {
         busy_ = false;
@@ -135,7 +136,7 @@ class EncodeRole final : public QObject, public roles::Role {
   QTimer poll_;
   std::thread worker_;
   std::shared_ptr<JobRunner> runner_;
-  std::atomic<bool> stopping_{false};
+  bool stopping_ = false;  // only touched on the role's thread
   bool busy_ = false, claiming_ = false;
 };
 

@@ -13,7 +13,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <algorithm>
-#include <thread>
 
 namespace rs {
 Q_LOGGING_CATEGORY(lcEncode, "rs.encode")
@@ -86,7 +85,7 @@ QUrl JobRunner::originUrl(QString *error) {
   return {};
 }
 
-void JobRunner::run(const QJsonObject &job, const std::atomic<bool> &stop) {
+void JobRunner::run(const QJsonObject &job) {
   jobId_ = job.value(QStringLiteral("id")).toString();
   const QJsonObject title = job.value(QStringLiteral("title")).toObject();
   titleId_ = title.value(QStringLiteral("id")).toString();
@@ -95,23 +94,6 @@ void JobRunner::run(const QJsonObject &job, const std::atomic<bool> &stop) {
     QMutexLocker lock(&mutex_);
     status_ = {jobId_, titleId_, QStringLiteral("encoding"), 0, 0, -1};
   }
-  // The role's stop flag and a lost lease both end the work; watch the first here.
-  std::atomic<bool> finished{false};
-  std::thread watcher([&] {
-    while (!finished.load()) {
-      if (stop.load()) cancel_.store(true);
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
-  struct Join {
-    std::atomic<bool> &f;
-    std::thread &t;
-    ~Join() {
-      f.store(true);
-      t.join();
-    }
-  } join{finished, watcher};
-
   const QString source = title.value(QStringLiteral("source")).toObject().value(QStringLiteral("url")).toString();
   const QString work = s_.workRoot + u'/' + jobId_;
   QDir(work).removeRecursively();  // an earlier attempt of ours may have left files

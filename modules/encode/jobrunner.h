@@ -38,9 +38,11 @@ class JobRunner {
  public:
   JobRunner(net::HttpClient *client, EncoderSettings settings) : client_(client), s_(std::move(settings)) {}
 
-  // Blocks until the job is finished, failed or abandoned. `stop` is the role's
-  // shutdown flag.
-  void run(const QJsonObject &job, const std::atomic<bool> &stop);
+  // Blocks until the job is finished, failed or abandoned.
+  void run(const QJsonObject &job);
+  // From any thread (the role stopping): ends the work at the next check, reporting
+  // nothing; the lease expires and another worker runs the job.
+  void cancel() { cancel_.store(true); }
   JobStatus status() const;
 
  private:
@@ -51,7 +53,7 @@ class JobRunner {
   net::HttpClient *client_;
   EncoderSettings s_;
   QString jobId_, titleId_;
-  std::atomic<bool> cancel_{false};      // stop or lease lost
+  std::atomic<bool> cancel_{false};      // cancel() or lease lost
   std::atomic<bool> leaseLost_{false};
   qint64 lastReportMs_ = 0;
   mutable QMutex mutex_;
