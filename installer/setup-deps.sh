@@ -18,12 +18,12 @@ PACKAGES=(
   # Qt 6.4 and the libraries the modules link
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite
   qt6-webengine-dev libqt6webenginecore6-bin libgl-dev
-  libsqlite3-dev libssl-dev libhttp-parser-dev
+  libsqlite3-dev libssl-dev libhttp-parser-dev zlib1g-dev
   # media
   ffmpeg libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libavfilter-dev libswresample-dev
   # tests, benchmarks and tools they drive
-  nginx-light wrk prometheus chromium nodejs npm curl xvfb xauth openssl
+  nginx-light varnish wrk prometheus chromium nodejs npm curl xvfb xauth openssl
 )
 
 log() { printf 'setup-deps: %s\n' "$*"; }

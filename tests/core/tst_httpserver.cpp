@@ -5,6 +5,7 @@
 // clients are raw blocking POSIX sockets in the test thread, so every byte on the wire
 // is under the test's control.
 
+#include "core/http/fileserver.h"
 #include "core/http/server.h"
 #include "support/rawhttp.h"
 #include "core/metrics/metrics.h"
@@ -26,6 +27,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <mutex>
 #include <optional>
 #include <poll.h>
 #include <sys/resource.h>
@@ -64,6 +66,59 @@ bool isHex(QByteArrayView s, qsizetype len) {
 // Shared with the handlers: a thread with an event loop for "later" answers.
 QObject *gLater = nullptr;
 
+// A BodySource filled piece by piece on gLater's thread while connections read it:
+// the read-while-writer shape the edge uses for a download many clients wait on.
+class GrowingSource : public BodySource {
+ public:
+  explicit GrowingSource(QByteArray all) : all_(std::move(all)) {}
+  View view(qint64 offset, qint64 max) const override {
+    std::lock_guard lock(mutex_);
+    if (offset < written_) return {all_.constData() + offset, qMin(max, written_ - offset), false};
+    return {nullptr, 0, failed_};
+  }
+  void notify(qint64 offset, std::function<void()> wake) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (offset >= written_ && !failed_) {
+        waiters_.push_back(std::move(wake));
+        return;
+      }
+    }
+    wake();
+  }
+  void append(qint64 bytes) { publish([&] { written_ = qMin<qint64>(all_.size(), written_ + bytes); }); }
+  void fail() { publish([&] { failed_ = true; }); }
+  qint64 written() const {
+    std::lock_guard lock(mutex_);
+    return written_;
+  }
+
+ private:
+  template <typename F> void publish(F change) {
+    std::vector<std::function<void()>> wake;
+    {
+      std::lock_guard lock(mutex_);
+      change();
+      wake.swap(waiters_);
+    }
+    for (auto &w : wake) w();
+  }
+  const QByteArray all_;
+  mutable std::mutex mutex_;
+  qint64 written_ = 0;
+  bool failed_ = false;
+  std::vector<std::function<void()>> waiters_;
+};
+
+QByteArray sourceBytes() {
+  QByteArray b(600 * 1024, Qt::Uninitialized);
+  for (qsizetype i = 0; i < b.size(); ++i) b[i] = char((i * 7 + i / 4096) & 0xff);
+  return b;
+}
+
+// The source currently being filled by /growing (tests run one at a time).
+std::shared_ptr<GrowingSource> gGrowing;
+
 std::shared_ptr<Router> makeRouter() {
   auto r = std::make_shared<Router>();
   r->get(QStringLiteral("/hello"), [](Request &) { return Response::text(200, "hello"); });
@@ -88,6 +143,21 @@ std::shared_ptr<Router> makeRouter() {
         responder.end();
       });
     }, Qt::QueuedConnection);
+  });
+  // Answers from gGrowing at once, whatever it holds yet; the test fills it.
+  r->get(QStringLiteral("/growing"), [](Request &req) {
+    Response resp;
+    resp.headers.add("Content-Type", "application/octet-stream");
+    const qint64 len = sourceBytes().size();
+    const ByteRange range = parseRange(req.header("range"), len);
+    qint64 offset = 0, length = len;
+    if (range.kind == ByteRange::Satisfiable) {
+      resp.status = 206;
+      offset = range.first;
+      length = range.length;
+    }
+    resp.source = SourceBody{gGrowing, offset, length};
+    return resp;
   });
   r->post(QStringLiteral("/upload"), [](Request &req) { return Response::text(200, QByteArray::number(req.body.size())); },
           RouteOptions{64 << 20});
@@ -387,6 +457,87 @@ class TestHttpServer : public QObject {
     QCOMPARE(r->status, 200);
     QVERIFY(!r->chunked);
     QCOMPARE(r->body, QByteArray("one,two,three"));
+  }
+
+  // ---- bodies read while they are written (BodySource) -------------------------------
+
+  // Clients get the bytes that exist as soon as they exist, not when the writer ends;
+  // everyone ends with the identical, complete body.
+  void sourceBodyStreamsWhileWritten() {
+    const QByteArray all = sourceBytes();
+    gGrowing = std::make_shared<GrowingSource>(all);
+    auto source = gGrowing;
+    std::vector<std::unique_ptr<Client>> clients;
+    for (int i = 0; i < 20; ++i) {
+      clients.push_back(std::make_unique<Client>(port()));
+      QVERIFY(clients.back()->connected());
+      QVERIFY(clients.back()->send(get("/growing")));
+    }
+    QMetaObject::invokeMethod(gLater, [source] { source->append(100 * 1024); }, Qt::QueuedConnection);
+    // The first 100 KiB reach a client while the rest does not exist yet.
+    Client &first = *clients.front();
+    QDeadlineTimer dl(3000);
+    while (first.pending().size() < 100 * 1024 && first.fill(dl)) {}
+    QVERIFY2(first.pending().size() >= 100 * 1024, "the bytes written so far did not arrive");
+    QCOMPARE(source->written(), qint64(100 * 1024));
+    for (int piece = 1; piece < 6; ++piece) {
+      QMetaObject::invokeMethod(gLater, [source] {
+        QTimer::singleShot(20, gLater, [source] { source->append(100 * 1024); });
+      }, Qt::QueuedConnection);
+      QThread::msleep(40);
+    }
+    for (auto &c : clients) {
+      REQUIRE_RESPONSE(r, *c);
+      QCOMPARE(r->status, 200);
+      QCOMPARE(r->header("content-length"), QByteArray::number(all.size()));
+      QVERIFY(r->body == all);
+    }
+    // The connection is reusable after a source body.
+    QVERIFY(first.send(get("/hello")));
+    REQUIRE_RESPONSE(h, first);
+    QCOMPARE(h->body, QByteArray("hello"));
+  }
+
+  void sourceBodyRange() {
+    const QByteArray all = sourceBytes();
+    gGrowing = std::make_shared<GrowingSource>(all);
+    gGrowing->append(all.size());
+    Client c(port());
+    QVERIFY(c.connected());
+    QVERIFY(c.send(get("/growing", "Range: bytes=1000-299999\r\n")));
+    REQUIRE_RESPONSE(r, c);
+    QCOMPARE(r->status, 206);
+    QVERIFY(r->body == all.mid(1000, 299000));
+  }
+
+  // A writer that fails mid-body: the client sees the connection close before
+  // Content-Length bytes, never a short body presented as complete.
+  void sourceBodyFailureTruncates() {
+    gGrowing = std::make_shared<GrowingSource>(sourceBytes());
+    auto source = gGrowing;
+    Client c(port());
+    QVERIFY(c.connected());
+    QVERIFY(c.send(get("/growing")));
+    QMetaObject::invokeMethod(gLater, [source] {
+      source->append(50 * 1024);
+      QTimer::singleShot(100, gLater, [source] { source->fail(); });
+    }, Qt::QueuedConnection);
+    const auto r = c.readResponse(false, 5000);
+    QVERIFY(!r.has_value());
+    QVERIFY2(QByteArray(c.error()).contains("closed before the response was complete"), c.error());
+  }
+
+  // HEAD answers the head alone, even from a source that never fills.
+  void sourceBodyHead() {
+    gGrowing = std::make_shared<GrowingSource>(sourceBytes());
+    Client c(port());
+    QVERIFY(c.connected());
+    QVERIFY(c.send("HEAD /growing HTTP/1.1\r\nHost: test\r\n\r\n" + get("/hello")));
+    REQUIRE_RESPONSE(r, c, true);
+    QCOMPARE(r->status, 200);
+    QCOMPARE(r->header("content-length"), QByteArray::number(sourceBytes().size()));
+    REQUIRE_RESPONSE(h, c);
+    QCOMPARE(h->body, QByteArray("hello"));
   }
 
   // ---- error shapes ----------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include "core/http/worker.h"
 #include "core/log/log.h"
 
+#include <QPointer>
 #include <QSocketNotifier>
 #include <QSslSocket>
 
@@ -403,6 +404,8 @@ void Connection::respond(const std::shared_ptr<Responder::Exchange> &ex, Respons
       }
     } else if (r.file) {
       file_ = std::move(r.file);
+    } else if (r.source) {
+      source_ = std::move(r.source);
     } else {
       out_.append(r.body);
     }
@@ -512,8 +515,47 @@ void Connection::flush() {
     setDeadline(worker_->options().sendTimeoutMs);
   }
   file_.reset();
+
+  while (source_ && source_->length > 0) {
+    if (tls_ && tls_->bytesToWrite() >= kOutHighWater) return;  // bytesWritten resumes us
+    const BodySource::View v = source_->source->view(source_->offset, qMin(source_->length, kSendfileChunk));
+    if (v.size <= 0) {
+      if (v.failed) {
+        close();  // the upstream broke off: the client must see a truncated body
+        return;
+      }
+      if (!sourceWaiting_) {
+        // Not polled: the writer wakes us through our worker's queue when bytes arrive.
+        sourceWaiting_ = true;
+        QPointer<Worker> worker(worker_);
+        const quint64 id = id_;
+        source_->source->notify(source_->offset, [worker, id] {
+          if (worker) worker->postQueued(id, [](Connection *c) { c->sourceReady(); });
+        });
+      }
+      return;
+    }
+    const qint64 n = rawWrite(v.data, v.size);
+    if (n < 0) {
+      close();
+      return;
+    }
+    if (n == 0) {
+      wantWrite(true);
+      return;
+    }
+    source_->offset += n;
+    source_->length -= n;
+    setDeadline(worker_->options().sendTimeoutMs);
+  }
+  source_.reset();
   if (tls_ && tls_->bytesToWrite() > 0 && responseComplete_ && closeAfterResponse_) return;
   if (responseComplete_) responseDone();
+}
+
+void Connection::sourceReady() {
+  sourceWaiting_ = false;
+  if (state_ == State::Writing) flush();
 }
 
 void Connection::responseDone() {
@@ -551,6 +593,7 @@ void Connection::close() {
     fd_ = -1;
   }
   file_.reset();
+  source_.reset();
   worker_->connectionClosed(this);
 }
 

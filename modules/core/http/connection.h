@@ -40,6 +40,8 @@ class Connection : public QObject {
   void streamWrite(const std::shared_ptr<Responder::Exchange> &ex, QByteArray chunk);
   void streamEnd(const std::shared_ptr<Responder::Exchange> &ex);
   void streamAbort(const std::shared_ptr<Responder::Exchange> &ex);
+  // A BodySource we wait on has bytes (or failed).
+  void sourceReady();
 
  private:
   enum class State { Reading, Handling, Writing, Closed };
@@ -96,6 +98,8 @@ class Connection : public QObject {
   QByteArray out_;
   qsizetype outPos_ = 0;
   std::optional<FileBody> file_;
+  std::optional<SourceBody> source_;
+  bool sourceWaiting_ = false;
   qint64 deadlineMs_ = 0;
 };
 

@@ -76,11 +76,11 @@ QByteArray contentTypeFor(QStringView path) {
   return types.value(ext, "application/octet-stream");
 }
 
-ByteRange parseRange(QByteArrayView h, qint64 size) {
-  ByteRange none;
-  if (!h.startsWith("bytes=")) return none;  // includes "bytes =0-9": not our syntax
+ByteRange parseRange(QByteArrayView h, qint64 size, bool strict) {
+  if (!h.startsWith("bytes=")) return {};  // includes "bytes =0-9": not our syntax
   const QByteArrayView spec = h.sliced(6);
-  if (spec.contains(',')) return none;  // multiple ranges: we may ignore and send 200
+  if (spec.contains(',')) return {};  // multiple ranges: we may ignore and send 200
+  const ByteRange none = strict ? ByteRange{ByteRange::Unsatisfiable, 0, 0} : ByteRange{};
   const auto dash = spec.indexOf('-');
   if (dash < 0) return none;
   const QByteArrayView a = spec.first(dash), b = spec.sliced(dash + 1);

@@ -43,7 +43,9 @@ struct ByteRange {
 };
 // RFC 9110 §14: a single "bytes=" range is honoured; multiple ranges and malformed
 // headers are ignored (full 200 response), a range starting past the end is 416.
-ByteRange parseRange(QByteArrayView header, qint64 size);
+// `strict` (the edge, like nginx): a malformed "bytes=" range (bytes=abc, bytes=5-2)
+// is 416 too, so a client bug shows instead of silently costing a whole object.
+ByteRange parseRange(QByteArrayView header, qint64 size, bool strict = false);
 
 // RFC 9110 §13.1.2: weak comparison, "*" matches any current representation.
 bool etagMatches(QByteArrayView ifNoneMatch, QByteArrayView etag);

@@ -133,6 +133,15 @@ void Worker::post(quint64 connectionId, std::function<void(Connection *)> fn) {
   });
 }
 
+void Worker::postQueued(quint64 connectionId, std::function<void(Connection *)> fn) {
+  QMetaObject::invokeMethod(
+      this,
+      [this, connectionId, fn = std::move(fn)] {
+        if (Connection *c = connections_.value(connectionId)) fn(c);
+      },
+      Qt::QueuedConnection);
+}
+
 void Worker::connectionClosed(Connection *c) {
   if (connections_.remove(c->id())) server_->active_->fetch_sub(1);
   c->deleteLater();

@@ -30,6 +30,9 @@ class Worker : public QObject {
   void adopt(int fd);
   // Runs fn with the connection if it still exists, on this worker's thread.
   void post(quint64 connectionId, std::function<void(Connection *)> fn);
+  // The same, but always through the event queue, also from this thread, so a caller
+  // deep inside a connection's own code never re-enters it.
+  void postQueued(quint64 connectionId, std::function<void(Connection *)> fn);
   void drain();
   void forceCloseAll();
   int connectionCount() const { return int(connections_.size()); }
