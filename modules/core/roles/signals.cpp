@@ -34,6 +34,9 @@ void onTerminationSignal(QObject *context, std::function<void(int)> handler) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // A file-size limit (ulimit -f) must turn a cache write into an EFBIG error the edge
+  // handles, not kill the process.
+  std::signal(SIGXFSZ, SIG_IGN);
 }
 
 }  // namespace rs::roles
