@@ -1,5 +1,7 @@
 #include "api/apirole.h"
 
+#include "api/deliveryrelay.h"
+#include "api/playback.h"
 #include "api/titles.h"
 #include "api/webui.h"
 #include "core/http/server.h"
@@ -80,6 +82,8 @@ class ApiRole final : public roles::Role {
       collectStatus(client, control, req.trace, std::move(r));
     });
     mountTitles(*ctx.router, *ctx.host, control);
+    mountPlayback(*ctx.router, *ctx.host, control);
+    mountDeliveryRelay(*ctx.router, client, control);
     return Status::ok();
   }
 };

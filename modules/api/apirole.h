@@ -1,6 +1,7 @@
 #pragma once
-// The api role: the web UI and the public REST API. Today: the status page that
-// shows every running role and its health, gathered from control.
+// The api role: the web UI and the public REST API — titles, playback start (steered
+// by control), the status page of every running role, and control's delivery
+// endpoints relayed for the UI.
 
 #include "core/roles/roles.h"
 

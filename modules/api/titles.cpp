@@ -44,14 +44,6 @@ http::Response relayFailure(const Deps &d, const net::ClientReply &r) {
 
 bool isReady(const QJsonObject &t) { return t.value(QStringLiteral("state")).toString() == QLatin1String("ready"); }
 
-QString mediaUrl(const QUrl &origin, const QString &titleId, const QString &asset) {
-  QString url = origin.toString(QUrl::StripTrailingSlash) + QStringLiteral("/media/") +
-                QString::fromLatin1(QUrl::toPercentEncoding(titleId));
-  for (const QString &segment : asset.split(QLatin1Char('/')))
-    url += QLatin1Char('/') + QString::fromLatin1(QUrl::toPercentEncoding(segment));
-  return url;
-}
-
 void getTitles(const Deps &d, const http::TraceContext &trace, http::Responder responder) {
   d.client->get(controlUrl(d, QStringLiteral("/control/v1/titles")), options(trace), [d, trace, responder](net::ClientReply r) {
     if (!r.ok()) return responder.send(relayFailure(d, r));
@@ -110,6 +102,14 @@ void deleteTitle(const Deps &d, const QString &id, const http::TraceContext &tra
 
 }  // namespace
 
+QString mediaUrl(const QUrl &base, const QString &titleId, const QString &asset) {
+  QString url = base.toString(QUrl::StripTrailingSlash) + QStringLiteral("/media/") +
+                QString::fromLatin1(QUrl::toPercentEncoding(titleId));
+  for (const QString &segment : asset.split(QLatin1Char('/')))
+    url += QLatin1Char('/') + QString::fromLatin1(QUrl::toPercentEncoding(segment));
+  return url;
+}
+
 QJsonObject withPlaybackUrls(QJsonObject title, const QUrl &origin) {
   if (!isReady(title) || !origin.isValid() || origin.isEmpty()) return title;
   const QString id = title.value(QStringLiteral("id")).toString();
@@ -129,9 +129,7 @@ QJsonObject withPlaybackUrls(QJsonObject title, const QUrl &origin) {
 }
 
 void mountTitles(http::Router &router, roles::RoleHost &host, const QUrl &control) {
-  // Origin in this process: its URLs are known without asking control.
-  const OriginLocator::Origin local{host.publicUrl(QStringLiteral("origin")), host.localUrl(QStringLiteral("origin"))};
-  const Deps d{host.client(), control, std::make_shared<OriginLocator>(host.client(), control, local)};
+  const Deps d{host.client(), control, makeOriginLocator(host, control)};
 
   router.addAsync("GET", QStringLiteral("/api/v1/titles"),
                   [d](http::Request &req, http::Responder r) { getTitles(d, req.trace, std::move(r)); });

@@ -18,4 +18,7 @@ void mountTitles(http::Router &router, roles::RoleHost &host, const QUrl &contro
 // origin is known; otherwise unchanged.
 QJsonObject withPlaybackUrls(QJsonObject title, const QUrl &origin);
 
+// <base>/media/<titleId>/<asset>, each path segment percent-encoded.
+QString mediaUrl(const QUrl &base, const QString &titleId, const QString &asset);
+
 }  // namespace rs::api

@@ -1,6 +1,7 @@
 #include "api/titlesorigin.h"
 
 #include "core/net/httpclient.h"
+#include "core/roles/rolehost.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -40,6 +41,12 @@ void OriginLocator::find(const http::TraceContext &trace, std::function<void(Ori
     }
     done(found);
   });
+}
+
+std::shared_ptr<OriginLocator> makeOriginLocator(roles::RoleHost &host, const QUrl &control) {
+  // Origin in this process: its URLs are known without asking control.
+  const OriginLocator::Origin local{host.publicUrl(QStringLiteral("origin")), host.localUrl(QStringLiteral("origin"))};
+  return std::make_shared<OriginLocator>(host.client(), control, local);
 }
 
 }  // namespace rs::api

@@ -11,6 +11,7 @@
 #include <mutex>
 
 namespace rs::net { class HttpClient; }
+namespace rs::roles { class RoleHost; }
 
 namespace rs::api {
 
@@ -39,5 +40,8 @@ class OriginLocator : public std::enable_shared_from_this<OriginLocator> {
   Origin cached_;
   qint64 cachedUntilMs_ = 0;
 };
+
+// The origin of this process when there is one, else control's live origins.
+std::shared_ptr<OriginLocator> makeOriginLocator(roles::RoleHost &host, const QUrl &control);
 
 }  // namespace rs::api

@@ -2,11 +2,19 @@
 
 #include "control/catalogue.h"
 #include "control/catalogueroutes.h"
+#include "control/fillplanner.h"
+#include "control/fillroutes.h"
+#include "control/fillrunner.h"
 #include "control/instanceregistry.h"
 #include "control/jobqueue.h"
+#include "control/pins.h"
+#include "control/regionmap.h"
+#include "control/steerroutes.h"
+#include "control/views.h"
 #include "core/config/config.h"
 #include "core/log/log.h"
 #include "core/metrics/metrics.h"
+#include "core/roles/rolehost.h"
 #include "core/store/database.h"
 
 #include <QDateTime>
@@ -43,6 +51,7 @@ class ControlRole final : public roles::Role {
     catalogue_ = std::make_unique<Catalogue>(*db_);
     jobs_ = std::make_unique<JobQueue>(*db_, *catalogue_, QueueOptions{*maxAttempts, qint64(*lease * 1000)});
     addCatalogueRoutes(*ctx.router, *catalogue_, *jobs_, ctx.metrics);
+    RS_RETURN_IF_ERROR(startDelivery(ctx, qint64(*interval * 1000)));
 
     auto *heartbeats = &ctx.metrics->counter("control_heartbeats_total", "Heartbeats received from role instances.");
     ctx.metrics->gaugeCallback("control_instances_live", "Role instances heard from within the expiry window.", [this] {
@@ -90,6 +99,10 @@ class ControlRole final : public roles::Role {
   void stop() override {
     pruneTimer_.stop();
     reapTimer_.stop();
+    fill_.reset();
+    planner_.reset();
+    pins_.reset();
+    views_.reset();
     jobs_.reset();
     catalogue_.reset();
     registry_.reset();
@@ -97,10 +110,43 @@ class ControlRole final : public roles::Role {
   }
 
  private:
+  // Steering and fill planning (docs/delivery.md): config errors stop control
+  // from starting, so a typo in steer-regions never steers everyone to "default".
+  Status startDelivery(roles::RoleContext &ctx, qint64 heartbeatIntervalMs) {
+    auto regions = RegionMap::parse(ctx.config.value(u"steer-regions"));
+    RS_RETURN_IF_ERROR(regions.status());
+    auto overload = ctx.config.number(u"steer-overload", 0, 1000);
+    auto fillInterval = ctx.config.integer(u"fill-interval", 0, 7 * 86400);
+    auto topN = ctx.config.integer(u"fill-top-n", 0, 10000);
+    for (const Status &s : {overload.status(), fillInterval.status(), topN.status()}) RS_RETURN_IF_ERROR(s);
+
+    views_ = std::make_unique<Views>(*db_);
+    pins_ = std::make_unique<Pins>(*db_);
+    planner_ = std::make_unique<FillPlanner>(*db_, *pins_);
+    FillRunner::Options fo;
+    fo.topN = *topN;
+    fo.defaultIntervalMs = heartbeatIntervalMs;
+    fill_ = std::make_unique<FillRunner>(*registry_, *planner_, ctx.host->client(), fo);
+    fill_->schedule(*fillInterval);
+
+    const int regionCount = regions->size();
+    addSteerRoutes(*ctx.router, *registry_, *views_, SteerSettings{std::move(*regions), *overload, heartbeatIntervalMs});
+    addFillRoutes(*ctx.router, *fill_, *pins_, FillSettings{*fillInterval, *topN});
+    qCInfo(lcControl).noquote() << "steering:" << regionCount << "region prefix(es), overload at" << *overload
+                                << "of capacity | fill: top" << *topN << "per region"
+                                << (*fillInterval > 0 ? QStringLiteral("every %1 s").arg(*fillInterval)
+                                                      : QStringLiteral("on demand only"));
+    return Status::ok();
+  }
+
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<InstanceRegistry> registry_;
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<JobQueue> jobs_;
+  std::unique_ptr<Views> views_;
+  std::unique_ptr<Pins> pins_;
+  std::unique_ptr<FillPlanner> planner_;
+  std::unique_ptr<FillRunner> fill_;
   QTimer pruneTimer_;
   QTimer reapTimer_;
   qint64 expiryMs_ = 0;

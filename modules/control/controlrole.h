@@ -1,6 +1,6 @@
 #pragma once
 // The control role: the control plane every other role registers with. It holds the
-// instance registry, the title catalogue and the encode job queue; steering joins it.
+// instance registry, the title catalogue, the encode job queue, steering and fill planning.
 
 #include "core/roles/roles.h"
 

@@ -53,6 +53,22 @@ const std::vector<store::Migration> &controlMigrations() {
           " updated_ms INTEGER NOT NULL);"
           "CREATE INDEX jobs_claim ON jobs(state, created_ms);"
           "CREATE INDEX jobs_title ON jobs(title_id);"},
+      // Delivery: how often each instance beats (an edge is live within two of its
+      // intervals; 0 = it did not say), views per (title, region) for fill planning,
+      // and pinned titles. Views have no foreign key: playback is steered (and counted)
+      // for any title id, the planner only ever picks ready titles.
+      {3, "ALTER TABLE instances ADD COLUMN interval_ms INTEGER NOT NULL DEFAULT 0;"
+          "CREATE TABLE views ("
+          " title_id TEXT NOT NULL,"
+          " region TEXT NOT NULL,"
+          " count INTEGER NOT NULL DEFAULT 0,"
+          " last_ms INTEGER NOT NULL,"
+          " PRIMARY KEY (title_id, region));"
+          "CREATE INDEX views_region ON views(region, count);"
+          "CREATE TABLE pins ("
+          " title_id TEXT PRIMARY KEY REFERENCES titles(id) ON DELETE CASCADE,"
+          " regions_json TEXT NOT NULL DEFAULT '[]',"
+          " created_ms INTEGER NOT NULL);"},
   };
   return m;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The schema of control's one SQLite database (<data-dir>/control/control.db): the
-// instance registry, the catalogue of titles and the encode job queue.
+// instance registry, the catalogue of titles, the encode job queue, and the
+// delivery tables (views per region, pinned titles).
 
 #include "core/store/database.h"
 

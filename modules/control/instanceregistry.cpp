@@ -23,6 +23,7 @@ Status InstanceRegistry::heartbeat(const QJsonObject &b, qint64 nowMs) {
   // Each instance says how often it beats and after how many misses it counts as
   // gone; control's own settings are the default for instances that don't.
   qint64 expiryMs = defaultExpiryMs_;
+  qint64 intervalMs = 0;
   const double interval = b.value(QStringLiteral("heartbeatIntervalMs")).toDouble(0);
   const int missed = b.value(QStringLiteral("expiryHeartbeats")).toInt(0);
   if (interval > 0 || missed > 0) {
@@ -30,21 +31,22 @@ Status InstanceRegistry::heartbeat(const QJsonObject &b, qint64 nowMs) {
       return Status(ErrorCode::BadRequest,
                     QStringLiteral("heartbeatIntervalMs must be 50..3600000 and expiryHeartbeats 1..1000"));
     expiryMs = qint64(interval * missed);
+    intervalMs = qint64(interval);
   }
   return db_.exec(
       "INSERT INTO instances(instance_id, role, url, version, host, load_json, first_seen_ms, last_seen_ms,"
-      " expiry_ms, heartbeats) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+      " expiry_ms, interval_ms, heartbeats) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
       " ON CONFLICT(instance_id) DO UPDATE SET role = excluded.role, url = excluded.url, version = excluded.version,"
       " host = excluded.host, load_json = excluded.load_json, last_seen_ms = excluded.last_seen_ms,"
-      " expiry_ms = excluded.expiry_ms, heartbeats = heartbeats + 1",
+      " expiry_ms = excluded.expiry_ms, interval_ms = excluded.interval_ms, heartbeats = heartbeats + 1",
       {id, role, url, b.value(QStringLiteral("version")).toString().left(64),
-       b.value(QStringLiteral("host")).toString().left(255), QString::fromUtf8(load), nowMs, nowMs, expiryMs});
+       b.value(QStringLiteral("host")).toString().left(255), QString::fromUtf8(load), nowMs, nowMs, expiryMs, intervalMs});
 }
 
 Result<QJsonArray> InstanceRegistry::list(qint64 nowMs, const QString &role, bool includeExpired) const {
   auto rows = db_.query(
-      "SELECT instance_id, role, url, version, host, load_json, first_seen_ms, last_seen_ms, expiry_ms, heartbeats"
-      " FROM instances WHERE (? OR last_seen_ms + expiry_ms >= ?) AND (? = '' OR role = ?) ORDER BY role, instance_id",
+      "SELECT instance_id, role, url, version, host, load_json, first_seen_ms, last_seen_ms, expiry_ms, interval_ms,"
+      " heartbeats FROM instances WHERE (? OR last_seen_ms + expiry_ms >= ?) AND (? = '' OR role = ?) ORDER BY role, instance_id",
       {includeExpired, nowMs, role, role});
   RS_RETURN_IF_ERROR(rows.status());
   QJsonArray out;
@@ -62,6 +64,8 @@ Result<QJsonArray> InstanceRegistry::list(qint64 nowMs, const QString &role, boo
         {QStringLiteral("lastSeenMs"), last},
         {QStringLiteral("heartbeats"), r.value(QStringLiteral("heartbeats")).toLongLong()},
         {QStringLiteral("expiryMs"), expiry},
+        // 0: the instance did not say how often it beats.
+        {QStringLiteral("heartbeatIntervalMs"), r.value(QStringLiteral("interval_ms")).toLongLong()},
         {QStringLiteral("state"), last + expiry >= nowMs ? QStringLiteral("live") : QStringLiteral("expired")},
     });
   }

@@ -271,8 +271,10 @@ class TestCatalogue : public QObject {
       const std::vector<rs::store::Migration> v1 = {controlMigrations().front()};
       auto db = Database::open(path(), v1);
       QVERIFY(db.isOk());
-      InstanceRegistry reg(**db, 10'000);
-      QVERIFY(reg.heartbeat(obj("{'instanceId':'h-origin-1','role':'origin','url':'http://127.0.0.1:1'}"), now_).isOk());
+      // As the version-1 registry wrote it: today's registry writes columns v1 lacks.
+      QVERIFY((*db)->exec("INSERT INTO instances(instance_id, role, url, first_seen_ms, last_seen_ms, expiry_ms)"
+                          " VALUES ('h-origin-1', 'origin', 'http://127.0.0.1:1', ?, ?, 10000)",
+                          {now_, now_}));
       QCOMPARE((*db)->userVersion(), 1);
     }
     open();
