@@ -82,7 +82,7 @@ describe('status page', { timeout: 60000 }, () => {
     const row = async (role) => page.locator(`#roles tbody tr[data-role="${role}"] td`).allInnerTexts();
     const healthCell = (role) => page.locator(`#roles tbody tr[data-role="${role}"] td`).nth(3);
 
-    for (const role of ['control', 'origin']) {
+    for (const role of ['control', 'origin', 'edge']) {
       const cells = await row(role);
       assert.equal(cells[0], role);
       assert.match(cells[1], new RegExp(`-${role}-`), `instance id of ${role}: ${cells[1]}`);
@@ -94,11 +94,12 @@ describe('status page', { timeout: 60000 }, () => {
       assert.equal(href, `${platform.url(role)}/metrics`);
     }
 
-    const edge = await row('edge');
-    assert.equal(edge[2], platform.url('edge'));
-    assert.match(edge[3], /not built yet/, `edge health: ${edge[3]}`);
-    assert.match(edge[3], /^ok\b/, 'edge answers /healthz even though its function is pending');
-    assert.equal(await healthCell('edge').getAttribute('class'), 'warn');
+    // A role whose function is still pending says so, though its listener is healthy.
+    const license = await row('license');
+    assert.equal(license[2], platform.url('license'));
+    assert.match(license[3], /not built yet/, `license health: ${license[3]}`);
+    assert.match(license[3], /^ok\b/, 'license answers /healthz even though its function is pending');
+    assert.equal(await healthCell('license').getAttribute('class'), 'warn');
 
     // Roles without a listener show that instead of an address.
     for (const role of ['encode', 'player']) {

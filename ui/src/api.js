@@ -1,6 +1,6 @@
-// The public REST API (docs/media-pipeline.md, "API (public)"). Every failure becomes
-// an Error whose message says what went wrong, with the server's own message when
-// it sent the common {"error":{code,message}} body.
+// The public REST API (docs/media-pipeline.md, "API (public)"; docs/delivery.md,
+// "API"). Every failure becomes an Error whose message says what went wrong, with the
+// server's own message when it sent the common {"error":{code,message}} body.
 
 export class ApiError extends Error {
   constructor(message, { status = 0, code = '' } = {}) {
@@ -48,6 +48,23 @@ export const api = {
   deleteTitle: (id) => request('DELETE', `/api/v1/titles/${encodeURIComponent(id)}`),
   // uploadUrl is the tus upload's Location (absolute or /api/v1/uploads/{id}).
   upload: (uploadUrl) => request('GET', new URL(uploadUrl, location.href).pathname),
+  // Steered sources for one viewing (docs/delivery.md, "API"); 409 when not ready.
+  // region: play as a viewer of that region (else the api's guess from the address).
+  playback: (id, { region = '', signal } = {}) => request('POST', `/api/v1/titles/${encodeURIComponent(id)}/playback`,
+    { signal, body: region ? { region } : undefined }),
+};
+
+// Control's delivery view, relayed by the api (docs/delivery.md, "API").
+const enc = encodeURIComponent;
+export const delivery = {
+  edges: (o) => request('GET', '/api/v1/delivery/edges', o),
+  steer: (title, region, o) => request('GET',
+    `/api/v1/delivery/steer?title=${enc(title)}${region ? `&region=${enc(region)}` : ''}`, o),
+  fill: (o) => request('GET', '/api/v1/delivery/fill', o),
+  runFill: () => request('POST', '/api/v1/delivery/fill/run'),
+  // regions empty: every region.
+  pin: (title, regions = []) => request('PUT', `/api/v1/delivery/fill/pins/${enc(title)}`, { body: { regions } }),
+  unpin: (title) => request('DELETE', `/api/v1/delivery/fill/pins/${enc(title)}`),
 };
 
 // Titles in these states will not change by themselves.

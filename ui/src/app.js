@@ -1,8 +1,10 @@
 // The UI shell: hash routes → views, and the health summary in the header.
 //
 //   #/              catalogue            #/title/<id>   one title
-//   #/play/<id>     player (?format=hls) #/upload       upload a file
+//   #/play/<id>     player (?format=hls, ?region=R as a viewer of region R)
+//   #/upload        upload a file
 //   #/status        role instances and their health
+//   #/delivery      edges, steering tester, fill plan and pins
 //
 // Hash routes need no server-side routes beyond / and /ui/…, and work the same in
 // the desktop window and in a browser.
@@ -10,6 +12,7 @@
 import { api } from './api.js';
 import { h } from './dom.js';
 import * as catalogue from './views/catalogue.js';
+import * as delivery from './views/delivery.js';
 import * as player from './views/player.js';
 import * as status from './views/status.js';
 import * as title from './views/title.js';
@@ -21,6 +24,7 @@ const routes = [
   { re: /^\/play\/([^/]+)$/, view: player, nav: 'catalogue' },
   { re: /^\/upload$/, view: upload, nav: 'upload' },
   { re: /^\/status$/, view: status, nav: 'status' },
+  { re: /^\/delivery$/, view: delivery, nav: 'delivery' },
 ];
 
 let leave = null;

@@ -35,3 +35,16 @@ export function when(iso) {
   const d = iso ? new Date(iso) : null;
   return d && !Number.isNaN(d.getTime()) ? d.toLocaleString() : '–';
 }
+
+// A ratio in [0, 1] as "93.4 %".
+export function percent(ratio, digits = 1) {
+  return Number.isFinite(ratio) ? `${(ratio * 100).toFixed(digits)} %` : '–';
+}
+
+// A past moment (milliseconds since the epoch) as "12 s ago".
+export function ago(ms) {
+  if (!Number.isFinite(ms) || ms <= 0) return '–';
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  if (s < 1) return 'just now';
+  return s < 60 ? `${s} s ago` : `${seconds(s)} ago`;
+}

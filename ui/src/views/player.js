@@ -1,7 +1,11 @@
-// The player: Shaka Player on the title's DASH manifest (or HLS with ?format=hls), a
-// seek bar with thumbnail previews, a live panel refreshed every 500 ms (rung, buffer,
-// bandwidth, dropped frames) and a rung selector that turns ABR off to force a
-// rendition, or back on with "Auto".
+// The player: asks the api for steered sources (POST …/playback: edges in steering
+// order, the origin last) and plays the first one's DASH manifest (or HLS with
+// ?format=hls; ?region=R plays as a viewer of region R) in Shaka Player. When a
+// source fails on the network it moves to the next one at the same position. A seek
+// bar with thumbnail previews, a live panel refreshed every 500 ms (rung, buffer,
+// bandwidth, dropped frames, the source in use and why, the X-Cache of the last
+// segments) and a rung selector that turns ABR off to force a rendition, or back on
+// with "Auto".
 
 import { api } from '../api.js';
 import { errorBox, h, stateBadge } from '../dom.js';
@@ -10,6 +14,41 @@ import { parseThumbnails, thumbnailAt } from '../thumbnails.js';
 import { loadShaka } from '../vendor.js';
 
 const PANEL_MS = 500;
+const XCACHE_KEEP = 10;
+// Network errors on one source within this window that make the player give it up,
+// even when Shaka itself still counts them as recoverable.
+const NET_ERRORS_TO_SWITCH = 3;
+const NET_ERROR_WINDOW_MS = 20000;
+// A dead edge must cost seconds, not Shaka's default 30 s timeout per attempt.
+const RETRY = { maxAttempts: 2, baseDelay: 500, backoffFactor: 2, fuzzFactor: 0.5, timeout: 10000, stallTimeout: 5000, connectionTimeout: 3000 };
+
+// ".../media/t_1/video/480p/seg-3.m4s" → "video/480p/seg-3.m4s": what names the object.
+function urlTail(uri) {
+  let path = uri;
+  try {
+    path = new URL(uri).pathname;
+  } catch { /* keep it as it is */ }
+  const m = path.match(/\/media\/[^/]+\/(.+)$/);
+  return m ? m[1] : path.split('/').slice(-3).join('/');
+}
+
+// The first hop of an X-Cache value (docs/delivery.md, "Edge HTTP interface"):
+// "MISS tier=upstream edge=c1, HIT tier=disk edge=p1" → { state: 'MISS', tier, edge }.
+function firstHop(value) {
+  const hop = (value || '').split(',')[0].trim();
+  if (!hop) return { state: '', tier: '', edge: '' };
+  const [state, ...fields] = hop.split(/\s+/);
+  const get = (k) => (fields.find((f) => f.startsWith(`${k}=`)) || '').slice(k.length + 1);
+  return { state: state.toUpperCase(), tier: get('tier'), edge: get('edge') };
+}
+
+function hostOf(url) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
 
 // Seconds of media buffered ahead of the playhead.
 function bufferAhead(video) {
@@ -46,15 +85,25 @@ export function render(view, ctx) {
   const preview = h('div', { class: 'scrub-preview', hidden: true }, h('div', { class: 'thumb' }), h('span', { class: 'thumb-time' }));
   const scrub = h('div', { id: 'scrub', class: 'scrub', title: 'Seek' }, fill, preview);
   const select = h('select', { id: 'rung-select', disabled: true }, h('option', { value: 'auto' }, 'Auto (ABR)'));
+  const sourceList = h('ol', { id: 'sources', class: 'sources' });
+  const xcacheList = h('ul', { id: 'xcache', class: 'xcache' }, h('li', { class: 'muted' }, 'No segment yet.'));
   const panel = {};
   const field = (key, label) => {
     panel[key] = h('dd', { dataset: { k: key } }, '–');
     return [h('dt', {}, label), panel[key]];
   };
+  const region = ctx.query.get('region') || '';
+  const playLink = (f) => {
+    const q = new URLSearchParams();
+    if (f === 'hls') q.set('format', 'hls');
+    if (region) q.set('region', region);
+    const qs = q.toString();
+    return `#/play/${encodeURIComponent(id)}${qs ? `?${qs}` : ''}`;
+  };
   const formatLinks = h('p', { class: 'muted' },
     'Stream: ',
-    h('a', { href: `#/play/${encodeURIComponent(id)}`, 'aria-current': format === 'dash' ? 'page' : null }, 'DASH'), ' · ',
-    h('a', { href: `#/play/${encodeURIComponent(id)}?format=hls`, 'aria-current': format === 'hls' ? 'page' : null }, 'HLS'), ' · ',
+    h('a', { href: playLink('dash'), 'aria-current': format === 'dash' ? 'page' : null }, 'DASH'), ' · ',
+    h('a', { href: playLink('hls'), 'aria-current': format === 'hls' ? 'page' : null }, 'HLS'), ' · ',
     h('a', { href: `#/title/${encodeURIComponent(id)}` }, 'Title details'));
   view.append(h('section', { class: 'player-page' },
     heading, formatLinks, error.el,
@@ -72,10 +121,25 @@ export function render(view, ctx) {
           field('estimate', 'Estimated bandwidth'),
           field('dropped', 'Dropped frames'),
           field('position', 'Position'),
-          field('manifest', 'Manifest'))))));
+          field('region', 'Steered for'),
+          field('source', 'Source'),
+          field('reason', 'Why this source'),
+          field('manifest', 'Manifest')),
+        h('h4', {}, 'Sources'),
+        sourceList,
+        h('h4', {}, 'Last segments (X-Cache)'),
+        xcacheList))));
 
   let player = null;
+  let shaka = null;
   let panelTimer = 0;
+  let title = null;
+  // [{ base, url, reason, failure }] in steering order; `current` indexes it.
+  let sources = [];
+  let current = -1;
+  let switching = false;
+  let netErrors = [];
+  const xcache = [];
   ctx.onLeave(() => {
     clearInterval(panelTimer);
     if (player) player.destroy().catch(() => {});
@@ -87,34 +151,146 @@ export function render(view, ctx) {
   });
 
   async function start() {
-    const title = await api.title(id, { signal: ctx.signal });
+    title = await api.title(id, { signal: ctx.signal });
     heading.replaceChildren(title.name || title.id, ' ', stateBadge(title.state));
-    if (title.state !== 'ready') throw new Error(`This title is ${title.state}, not ready to play yet.`);
-    const manifests = title.manifests || {};
-    const url = manifests[format];
-    if (!url) throw new Error(`The API gave no ${format.toUpperCase()} manifest URL for this title.`);
-    panel.manifest.replaceChildren(h('a', { href: url, class: 'mono', target: '_blank', rel: 'noopener' }, url.replace(/^.*\/media\//, '…/')));
+    let answer;
+    try {
+      answer = await api.playback(id, { region, signal: ctx.signal });
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      throw new Error(`Cannot start playback: ${e.message}`);
+    }
+    sources = (answer.sources || []).filter((s) => s[format])
+      .map((s) => ({ base: s.base || '', url: s[format], reason: s.reason || '', failure: '' }));
+    if (!sources.length) throw new Error(`The playback answer names no ${format.toUpperCase()} source for this title.`);
+    panel.region.textContent = answer.region ? `region ${answer.region}` : '–';
+    renderSources();
     if (title.thumbnails) loadThumbnails(title.thumbnails).catch((e) => console.warn('no seek previews:', e.message));
 
-    const shaka = await loadShaka();
+    shaka = await loadShaka();
     if (ctx.signal.aborted) return;
     if (!shaka.Player.isBrowserSupported()) throw new Error('This browser cannot play MSE streams (Shaka Player: not supported).');
     player = new shaka.Player();
     await player.attach(video);
-    player.addEventListener('error', (ev) => error.show(shakaErrorText(shaka, ev.detail)));
-    try {
-      await player.load(url);
-    } catch (e) {
-      if (ctx.signal.aborted) return;
-      throw new Error(e && e.code ? shakaErrorText(shaka, e) : `Could not load ${url}: ${e.message}`);
-    }
-    if (ctx.signal.aborted) return;
+    // maxDisabledTime 0: a failing source is not papered over by dropping renditions
+    // one by one; its errors reach onPlayerError, which moves to the next source.
+    player.configure({
+      streaming: { maxDisabledTime: 0, retryParameters: RETRY },
+      manifest: { retryParameters: RETRY },
+    });
+    player.getNetworkingEngine().registerResponseFilter(onResponse);
+    player.addEventListener('error', (ev) => onPlayerError(ev.detail));
+    if (!(await playFrom(0, null))) return;
     if (title.poster) video.poster = title.poster;
     fillRungs(title);
     video.addEventListener('error', () => error.show(`Video element error: ${video.error ? video.error.message || video.error.code : 'unknown'}`));
     panelTimer = setInterval(() => updatePanel(title), PANEL_MS);
     updatePanel(title);
     await play();
+  }
+
+  const describe = (e) => (e && e.code ? shakaErrorText(shaka, e) : `${e && e.message ? e.message : e}`);
+  const interrupted = (e) => e && (e.code === shaka.util.Error.Code.LOAD_INTERRUPTED
+    || e.code === shaka.util.Error.Code.OPERATION_ABORTED || e.code === shaka.util.Error.Code.OBJECT_DESTROYED);
+
+  // Loads sources[from], else the ones after it, at `position` (null: the start).
+  // True once one loaded; false if the page was left; throws when none is left.
+  async function playFrom(from, position) {
+    switching = true;
+    try {
+      for (let i = from; i < sources.length; i++) {
+        current = i;
+        sources[i].from = position;
+        netErrors = [];
+        renderSources();
+        try {
+          await player.load(sources[i].url, position);
+          return !ctx.signal.aborted;
+        } catch (e) {
+          if (ctx.signal.aborted || interrupted(e)) return false;
+          sources[i].failure = describe(e);
+          console.warn(`source ${i + 1} (${sources[i].url}) failed:`, sources[i].failure);
+        }
+      }
+      current = -1;
+      renderSources();
+      throw new Error(`No source left to play from: ${sources.map((s, i) => `#${i + 1} ${hostOf(s.url)}: ${s.failure}`).join('; ')}`);
+    } finally {
+      switching = false;
+    }
+  }
+
+  // The source in use failed: the next one, at the same position, playing if it was.
+  async function failover(reason) {
+    if (switching || current < 0) return;
+    sources[current].failure = reason;
+    const position = video.currentTime;
+    const wasPlaying = !video.paused;
+    try {
+      if (!(await playFrom(current + 1, position))) return;
+      fillRungs(title);
+      if (wasPlaying) await play();
+      error.clear();
+    } catch (e) {
+      if (!ctx.signal.aborted) error.show(e.message);
+    }
+  }
+
+  function onPlayerError(e) {
+    if (ctx.signal.aborted || switching || interrupted(e)) return;
+    if (e.category === shaka.util.Error.Category.NETWORK && current >= 0) {
+      const now = performance.now();
+      netErrors = netErrors.filter((t) => now - t < NET_ERROR_WINDOW_MS);
+      netErrors.push(now);
+      // For a VOD stream an unhandled streaming error stops the stream for good.
+      if (e.severity === shaka.util.Error.Severity.CRITICAL || !e.handled || netErrors.length >= NET_ERRORS_TO_SWITCH) {
+        failover(describe(e));
+        return;
+      }
+      sources[current].note = `${netErrors.length} network error${netErrors.length === 1 ? '' : 's'}: ${describe(e)}`;
+      renderSources();
+      return;
+    }
+    error.show(describe(e));
+  }
+
+  // Every segment answer: its X-Cache (exposed by the edge through
+  // Access-Control-Expose-Headers; an origin sends none).
+  function onResponse(type, response) {
+    if (type !== shaka.net.NetworkingEngine.RequestType.SEGMENT) return;
+    const uri = response.uri || response.originalUri || '';
+    const headers = response.headers || {};
+    const raw = headers['x-cache'] || headers['X-Cache'] || '';
+    xcache.unshift({ ...firstHop(raw), raw, path: urlTail(uri), host: hostOf(uri) });
+    xcache.length = Math.min(xcache.length, XCACHE_KEEP);
+    xcacheList.replaceChildren(...xcache.map((x) => h('li', {
+      title: `${x.host}: ${x.raw || 'no X-Cache header'}`,
+      dataset: { state: x.state, tier: x.tier, path: x.path, host: x.host },
+    },
+    h('span', { class: `xc-state xc-${x.state || 'none'}` }, x.state || '–'),
+    h('span', { class: 'xc-path' }, x.path, x.tier ? h('span', { class: 'muted' }, ` ${x.tier}`) : null))));
+  }
+
+  function renderSources() {
+    const s = sources[current];
+    if (s) {
+      panel.source.textContent = `#${current + 1} of ${sources.length} · ${hostOf(s.url)}`;
+      Object.assign(panel.source.dataset, { index: String(current), url: s.url, base: s.base, from: String(s.from ?? '') });
+      const failed = sources.slice(0, current).filter((x) => x.failure);
+      // Why each earlier source failed is in the list below.
+      panel.reason.textContent = (s.reason || '–') + (failed.length ? ` (after ${failed.map((x) => `#${sources.indexOf(x) + 1}`).join(', ')} failed)` : '');
+      panel.manifest.replaceChildren(h('a', { href: s.url, class: 'mono', target: '_blank', rel: 'noopener' }, s.url.replace(/^.*\/media\//, '…/')));
+    } else {
+      panel.source.textContent = sources.length ? 'none left' : '–';
+      Object.assign(panel.source.dataset, { index: '-1', url: '', base: '' });
+    }
+    sourceList.replaceChildren(...sources.map((x, i) => h('li', {
+      dataset: { index: String(i), url: x.url, current: String(i === current), failed: String(!!x.failure) },
+    },
+    `${hostOf(x.url)} — ${x.reason || 'no reason given'}`,
+    i > 0 && x.from !== undefined ? h('span', { class: 'muted' }, ` (from ${fmt.seconds(x.from || 0)})`) : null,
+    x.failure ? h('div', { class: 'small' }, `failed: ${x.failure}`) : null,
+    !x.failure && x.note ? h('div', { class: 'small warn' }, x.note) : null)));
   }
 
   // Without a user gesture (opened by URL) Chromium only autoplays muted.
