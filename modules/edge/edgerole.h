@@ -1,5 +1,6 @@
 #pragma once
-// The edge role. Today: listener and registration; the cache is the delivery issue.
+// The edge role: a caching reverse proxy for /media/ in front of an origin or a parent
+// edge, with its stats, prefetch and purge APIs (docs/delivery.md, "Edge HTTP interface").
 
 #include "core/roles/roles.h"
 
