@@ -1,5 +1,6 @@
 #include "api/deliveryrelay.h"
 
+#include "api/controlcalls.h"
 #include "api/playback.h"
 #include "core/http/server.h"
 #include "core/net/httpclient.h"
@@ -18,11 +19,8 @@ struct Relay {
                   const http::TraceContext &trace, const http::Responder &responder, int timeoutMs = 5000) const {
     QUrl url = control.resolved(QUrl(path));
     if (!query.isEmpty()) url.setQuery(query, QUrl::StrictMode);
-    net::ClientOptions o;
-    o.timeoutMs = timeoutMs;
-    o.trace = trace;
     const QUrl c = control;
-    client->request(method, url, body, o, [c, responder](net::ClientReply r) {
+    client->request(method, url, body, controlCallOptions(trace, timeoutMs), [c, responder](net::ClientReply r) {
       if (r.status == 0)
         return responder.send(http::Response::error(
             ErrorCode::BadGateway, QStringLiteral("control at %1 did not answer: %2").arg(c.toString(), r.describe())));

@@ -1,5 +1,6 @@
 #include "api/playback.h"
 
+#include "api/controlcalls.h"
 #include "api/titles.h"
 #include "api/titlesorigin.h"
 #include "core/http/server.h"
@@ -12,31 +13,14 @@
 #include <QLoggingCategory>
 #include <cstring>
 
-namespace rs {
-Q_DECLARE_LOGGING_CATEGORY(lcApi)
-}
 
 namespace rs::api {
 
 namespace {
 
-struct Deps {
-  net::HttpClient *client;
-  QUrl control;
-  std::shared_ptr<OriginLocator> origins;
-};
+using Deps = ControlDeps;
+net::ClientOptions options(const http::TraceContext &trace) { return controlCallOptions(trace); }
 
-net::ClientOptions options(const http::TraceContext &trace) {
-  net::ClientOptions o;
-  o.timeoutMs = 3000;
-  o.trace = trace;
-  return o;
-}
-
-// Control answered and refused (unknown title, bad region…): the viewer hears why.
-bool isRefusal(const net::ClientReply &r) {
-  return r.error.isEmpty() && r.status >= 400 && r.status < 500 && r.json().isObject();
-}
 
 struct Viewing {
   QString titleId;
@@ -101,7 +85,7 @@ void steer(const Deps &d, const Viewing &q, const http::Responder &responder) {
                  QJsonDocument(body).toJson(QJsonDocument::Compact), options(q.trace),
                  [d, q, responder](net::ClientReply r) {
     if (r.ok()) return answer(d, q, r.json().object(), {}, responder);
-    if (isRefusal(r)) return responder.send(http::Response::text(r.status, r.body, "application/json"));
+    if (isControlRefusal(r)) return responder.send(http::Response::text(r.status, r.body, "application/json"));
     // Playback must not depend on steering: without it, the origin still serves.
     const QString why = QStringLiteral("control at %1 did not steer: %2").arg(d.control.toString(), r.describe());
     qCWarning(lcApi).noquote() << "playback of" << q.titleId << "falls back to the origin:" << why;
@@ -113,7 +97,7 @@ void startPlayback(const Deps &d, Viewing q, const http::Responder &responder) {
   const QUrl titleUrl =
       d.control.resolved(QUrl(QStringLiteral("/control/v1/titles/") + QString::fromLatin1(QUrl::toPercentEncoding(q.titleId))));
   d.client->get(titleUrl, options(q.trace), [d, q, responder](net::ClientReply r) mutable {
-    if (isRefusal(r)) return responder.send(http::Response::text(r.status, r.body, "application/json"));
+    if (isControlRefusal(r)) return responder.send(http::Response::text(r.status, r.body, "application/json"));
     if (!r.ok()) {
       // Control is down: the title cannot be checked, but an origin that has it
       // still serves it (and answers 404 for one it does not have).

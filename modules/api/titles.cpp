@@ -1,5 +1,6 @@
 #include "api/titles.h"
 
+#include "api/controlcalls.h"
 #include "api/titlesorigin.h"
 #include "core/http/server.h"
 #include "core/log/log.h"
@@ -10,34 +11,21 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 
-namespace rs {
-Q_DECLARE_LOGGING_CATEGORY(lcApi)
-}
 
 namespace rs::api {
 
 namespace {
 
-struct Deps {
-  net::HttpClient *client;
-  QUrl control;
-  std::shared_ptr<OriginLocator> origins;
-};
+using Deps = ControlDeps;
 
 QUrl controlUrl(const Deps &d, const QString &path) { return d.control.resolved(QUrl(path)); }
 
-net::ClientOptions options(const http::TraceContext &trace) {
-  net::ClientOptions o;
-  o.timeoutMs = 3000;
-  o.trace = trace;
-  return o;
-}
+net::ClientOptions options(const http::TraceContext &trace) { return controlCallOptions(trace); }
 
 // Control's own 4xx answers (404 for an unknown title…) reach the client as they are;
 // no answer or a server error is the gateway's problem: 502.
 http::Response relayFailure(const Deps &d, const net::ClientReply &r) {
-  if (r.error.isEmpty() && r.status >= 400 && r.status < 500 && r.json().isObject())
-    return http::Response::text(r.status, r.body, "application/json");
+  if (isControlRefusal(r)) return http::Response::text(r.status, r.body, "application/json");
   return http::Response::error(ErrorCode::BadGateway,
                                QStringLiteral("control at %1 did not answer: %2").arg(d.control.toString(), r.describe()));
 }
