@@ -6,109 +6,28 @@
 // in the same process — plus 502 when control is unreachable.
 
 #include "support/rawhttp.h"
+#include "support/stack.h"
 
-#include <QDir>
-#include <QElapsedTimer>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutex>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 #include <QUrl>
-
-#include <csignal>
-#include <sys/prctl.h>
 
 using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString kPlatformBin = QStringLiteral(REELSTACK_PLATFORM_BIN);
+using rs::test::call;
+using rs::test::Platform;
+using rs::test::Reply;
 
 // JSON written with single quotes (moc's preprocessor does not read raw strings).
 QByteArray json(const char *text) { return QByteArray(text).replace('\'', '"'); }
-
-struct Reply {
-  int status = 0;
-  QByteArray body;
-  QString error;
-  QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-  QString errorCode() const { return json().value(u"error"_s).toObject().value(u"code"_s).toString(); }
-  QString errorMessage() const { return json().value(u"error"_s).toObject().value(u"message"_s).toString(); }
-  QByteArray describe() const { return error.isEmpty() ? "HTTP " + QByteArray::number(status) + ' ' + body.left(400) : error.toUtf8(); }
-};
-
-Reply call(const QUrl &base, const QByteArray &method, const QString &path, const QByteArray &body = {}) {
-  Reply r;
-  rs::test::Client c(quint16(base.port()));
-  if (!c.connected()) {
-    r.error = u"cannot connect to %1"_s.arg(base.toString());
-    return r;
-  }
-  QByteArray req = method + ' ' + path.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  if (!body.isEmpty() || method == "POST" || method == "PATCH")
-    req += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
-  c.send(req + "\r\n" + body);
-  auto resp = c.readResponse(false, 10000);
-  if (!resp) {
-    r.error = QString::fromUtf8(c.error());
-    return r;
-  }
-  r.status = resp->status;
-  r.body = resp->body;
-  return r;
-}
-
-// A platform process with its own data directory; dies with the test.
-class Platform {
- public:
-  ~Platform() {
-    if (proc_.state() != QProcess::NotRunning) {
-      proc_.kill();
-      proc_.waitForFinished(5000);
-    }
-  }
-  bool start(const QStringList &extra) {
-    const QString data = dir_.path() + u"/data"_s;
-    proc_.setProgram(kPlatformBin);
-    proc_.setArguments(QStringList{u"--headless"_s, u"--data-dir"_s, data, u"--access-log="_s} + extra);
-    proc_.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-    proc_.setProcessChannelMode(QProcess::MergedChannels);
-    proc_.setStandardOutputFile(dir_.path() + u"/platform.log"_s);
-    proc_.start();
-    if (!proc_.waitForStarted(5000)) return false;
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < 10000) {
-      QFile f(data + u"/run/endpoints.json"_s);
-      if (f.open(QIODevice::ReadOnly)) {
-        const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
-        if (o.value(u"roles"_s).isObject()) {
-          roles_ = o.value(u"roles"_s).toObject();
-          return true;
-        }
-      }
-      if (proc_.waitForFinished(50)) return false;
-    }
-    return false;
-  }
-  QUrl url(const QString &role) const { return QUrl(roles_.value(role).toString()); }
-  QString log() const {
-    QFile f(dir_.path() + u"/platform.log"_s);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-  }
-
- private:
-  QTemporaryDir dir_;
-  QProcess proc_;
-  QJsonObject roles_;
-};
 
 // Stands in for an origin registered with control: answers unpublish calls and
 // remembers which titles were unpublished.
@@ -174,8 +93,10 @@ class TestCatalogueApi : public QObject {
     origin_ = std::make_unique<FakeOrigin>();
     QVERIFY(origin_->port() > 0);
     p_ = std::make_unique<Platform>();
-    QVERIFY2(p_->start({u"--role=control,api"_s, u"--control-listen=127.0.0.1:0"_s, u"--api-listen=127.0.0.1:0"_s}),
-             qPrintable(p_->log()));
+    p_->captureLog();
+    QString err;
+    QVERIFY2(p_->start({u"--role=control,api"_s, u"--control-listen=127.0.0.1:0"_s, u"--api-listen=127.0.0.1:0"_s}, &err),
+             qPrintable(err));
     control_ = p_->url(u"control"_s);
     api_ = p_->url(u"api"_s);
     // Register the stand-in origin the way a remote origin process would.
@@ -193,15 +114,15 @@ class TestCatalogueApi : public QObject {
     Reply r = call(control_, "POST", u"/control/v1/titles"_s, "{\"name\": ");
     QCOMPARE(r.status, 400);
     QCOMPARE(r.errorCode(), u"bad_request"_s);
-    QVERIFY2(r.errorMessage().contains(u"not valid JSON"_s), r.describe().constData());
+    QVERIFY2(r.errorMessage().contains(u"not valid JSON"_s), qPrintable(r.describe()));
     r = call(control_, "POST", u"/control/v1/titles"_s, "[1,2]");
     QCOMPARE(r.status, 400);
     r = call(control_, "POST", u"/control/v1/titles"_s, json("{'name':42}"));
     QCOMPARE(r.status, 400);
-    QVERIFY2(r.errorMessage().contains(u"'name' must be a string"_s), r.describe().constData());
+    QVERIFY2(r.errorMessage().contains(u"'name' must be a string"_s), qPrintable(r.describe()));
     r = call(control_, "POST", u"/control/v1/jobs/claim"_s, json("{'worker':'w','leaseSeconds':'soon'}"));
     QCOMPARE(r.status, 400);
-    QVERIFY2(r.errorMessage().contains(u"leaseSeconds"_s), r.describe().constData());
+    QVERIFY2(r.errorMessage().contains(u"leaseSeconds"_s), qPrintable(r.describe()));
     r = call(control_, "POST", u"/control/v1/jobs"_s, json("{'titleId':'t_doesnotexist'}"));
     QCOMPARE(r.status, 404);
     QCOMPARE(call(control_, "GET", u"/control/v1/titles/t_doesnotexist"_s).status, 404);
@@ -254,7 +175,7 @@ class TestCatalogueApi : public QObject {
     const QString jobPath = u"/control/v1/jobs/"_s + job;
     r = call(control_, "POST", jobPath + u"/progress"_s, json("{'worker':'w1','stage':'encoding','percent':10}"));
     QCOMPARE(r.status, 409);
-    QVERIFY2(r.errorMessage().startsWith(u"lease_lost"_s), r.describe().constData());
+    QVERIFY2(r.errorMessage().startsWith(u"lease_lost"_s), qPrintable(r.describe()));
     QCOMPARE(call(control_, "POST", jobPath + u"/complete"_s, json(qPrintable(QString::fromLatin1(kCompletion).arg(u"w1"_s)))).status,
              409);
 
@@ -343,9 +264,12 @@ class TestCatalogueApi : public QObject {
 
   void originInSameProcess() {
     Platform p;
+    p.captureLog();
+    QString err;
     QVERIFY2(p.start({u"--role=control,origin,api"_s, u"--control-listen=127.0.0.1:0"_s, u"--origin-listen=127.0.0.1:0"_s,
-                      u"--api-listen=127.0.0.1:0"_s}),
-             qPrintable(p.log()));
+                      u"--api-listen=127.0.0.1:0"_s},
+                     &err),
+             qPrintable(err));
     const QString id = readyTitle(p.url(u"control"_s));
     QVERIFY(!id.isEmpty());
     const QJsonObject t = call(p.url(u"api"_s), "GET", u"/api/v1/titles/"_s + id).json();
@@ -361,8 +285,10 @@ class TestCatalogueApi : public QObject {
     const quint16 dead = probe.serverPort();
     probe.close();
     Platform p;
-    QVERIFY2(p.start({u"--role=api"_s, u"--api-listen=127.0.0.1:0"_s, u"--control=http://127.0.0.1:%1"_s.arg(dead)}),
-             qPrintable(p.log()));
+    p.captureLog();
+    QString err;
+    QVERIFY2(p.start({u"--role=api"_s, u"--api-listen=127.0.0.1:0"_s, u"--control=http://127.0.0.1:%1"_s.arg(dead)}, &err),
+             qPrintable(err));
     for (const QString &path : {u"/api/v1/titles"_s, u"/api/v1/titles/t_whatever"_s}) {
       const Reply r = call(p.url(u"api"_s), "GET", path);
       QCOMPARE(r.status, 502);

@@ -5,6 +5,7 @@
 // steering keeps getting segments, and cached segments served STALE once the origin
 // is gone while uncached ones fail fast.
 
+#include "support/metrics.h"
 #include "support/rawhttp.h"
 #include "support/stack.h"
 
@@ -31,18 +32,6 @@ QByteArray randomBytes(qsizetype n, quint32 seed) {
   return b;
 }
 
-// Sum of every sample of a metric family in Prometheus text (all label sets).
-double metricSum(const QByteArray &text, const QByteArray &name) {
-  double sum = 0;
-  for (const QByteArray &line : text.split('\n')) {
-    if (!line.startsWith(name) || line.size() <= name.size()) continue;
-    const char next = line.at(name.size());
-    if (next != ' ' && next != '{') continue;
-    sum += line.mid(line.lastIndexOf(' ') + 1).toDouble();
-  }
-  return sum;
-}
-
 // Lines of a JSON-lines access log whose path is exactly `path`.
 int accessLogCount(const QString &file, const QString &path) {
   QFile f(file);
@@ -64,20 +53,10 @@ struct Fetched {
 
 Fetched rawGet(quint16 port, const QByteArray &path, int timeoutMs = 20000) {
   Fetched f;
-  Client c(port);
-  if (!c.connected()) {
-    f.error = QStringLiteral("connect failed");
-    return f;
-  }
-  c.send("GET " + path + " HTTP/1.1\r\nHost: edge\r\n\r\n");
-  auto r = c.readResponse(false, timeoutMs);
-  if (!r) {
-    f.error = QString::fromUtf8(c.error());
-    return f;
-  }
-  f.status = r->status;
-  f.body = r->body;
-  f.xcache = r->header("x-cache");
+  const HttpResponse r = request(port, "GET", path, {}, {}, {.host = "edge", .close = false, .timeoutMs = timeoutMs, .error = &f.error});
+  f.status = r.status;
+  f.body = r.body;
+  f.xcache = r.header("x-cache");
   return f;
 }
 

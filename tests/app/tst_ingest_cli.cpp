@@ -6,6 +6,7 @@
 // to ready or failed (the test plays the encoder through control's job API).
 
 #include "support/rawhttp.h"
+#include "support/stack.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -21,18 +22,13 @@
 #include <QtEndian>
 
 #include <atomic>
-#include <csignal>
 #include <memory>
-#include <sys/prctl.h>
 #include <thread>
 
 using namespace Qt::StringLiterals;
-using rs::test::Client;
 using rs::test::HttpResponse;
 
 namespace {
-
-const QString kPlatformBin = QStringLiteral(REELSTACK_PLATFORM_BIN);
 
 QByteArray readFile(const QString &path) {
   QFile f(path);
@@ -44,18 +40,10 @@ bool writeFile(const QString &path, const QByteArray &data) {
   return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
 }
 
-void dieWithParent(QProcess &p) {
-  p.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-}
-
 HttpResponse request(quint16 port, const QByteArray &method, const QByteArray &target, const QByteArray &body = {}) {
-  Client c(port);
-  if (!c.connected()) return {};
-  QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  if (!body.isEmpty()) req += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
-  c.send(req + "\r\n" + body);
-  auto r = c.readResponse(method == "HEAD", 10000);
-  return r ? *r : HttpResponse{};
+  rs::test::HeaderList headers;
+  if (!body.isEmpty()) headers.emplaceBack("Content-Type", "application/json");
+  return rs::test::request(port, method, target, headers, body, {.timeoutMs = 10000});
 }
 
 QJsonObject json(const HttpResponse &r) { return QJsonDocument::fromJson(r.body).object(); }
@@ -67,48 +55,26 @@ bool ffmpeg(const QStringList &args) {
   return p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
 }
 
-// `platform --role=control,api,ingest[,…]`, every listener on a free loopback port.
+// `platform --role=control,api,ingest[,…]`, every listener on a free loopback port,
+// asked to shut down cleanly at the end.
 class Stack {
  public:
   explicit Stack(const QString &roles = u"control,api,ingest"_s) {
-    data_ = dir_.path() + u"/data"_s;
-    proc_.setProgram(kPlatformBin);
-    proc_.setArguments({u"--headless"_s, u"--role="_s + roles, u"--data-dir"_s, data_, u"--access-log="_s,
-                        u"--api-listen=127.0.0.1:0"_s, u"--control-listen=127.0.0.1:0"_s, u"--origin-listen=127.0.0.1:0"_s});
-    proc_.setProcessChannelMode(QProcess::MergedChannels);
-    proc_.setStandardOutputFile(dir_.path() + u"/platform.log"_s);
-    dieWithParent(proc_);
-    proc_.start();
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < 10000 && proc_.state() != QProcess::NotRunning) {
-      const QJsonObject ep = QJsonDocument::fromJson(readFile(data_ + u"/run/endpoints.json"_s)).object();
-      const QJsonObject roles = ep.value(u"roles"_s).toObject();
-      if (!roles.isEmpty()) {
-        api_ = QUrl(roles.value(u"api"_s).toString());
-        control_ = QUrl(roles.value(u"control"_s).toString());
-        return;
-      }
-      QThread::msleep(30);
-    }
+    platform_.captureLog();
+    started_ = platform_.start({u"--role="_s + roles}, &error_);
   }
-  ~Stack() {
-    proc_.terminate();
-    if (!proc_.waitForFinished(8000)) proc_.kill();
-    proc_.waitForFinished(2000);
-  }
-  bool ok() const { return api_.port() > 0 && control_.port() > 0; }
-  QString log() const { return QString::fromUtf8(readFile(dir_.path() + u"/platform.log"_s)); }
-  QUrl api() const { return api_; }
-  quint16 apiPort() const { return quint16(api_.port()); }
-  quint16 controlPort() const { return quint16(control_.port()); }
-  QString dataDir() const { return data_; }
+  ~Stack() { platform_.terminate(8000); }
+  bool ok() const { return started_ && apiPort() > 0 && controlPort() > 0; }
+  QString log() const { return started_ ? platform_.log() : error_; }  // error_ ends with the output
+  QUrl api() const { return platform_.url(u"api"_s); }
+  quint16 apiPort() const { return quint16(api().port()); }
+  quint16 controlPort() const { return quint16(platform_.url(u"control"_s).port()); }
+  QString dataDir() const { return platform_.dataDir(); }
 
  private:
-  QTemporaryDir dir_;
-  QString data_;
-  QProcess proc_;
-  QUrl api_, control_;
+  rs::test::Platform platform_;
+  bool started_ = false;
+  QString error_;
 };
 
 struct CliResult {
@@ -120,8 +86,8 @@ struct CliResult {
 };
 
 void startCli(QProcess &p, const QStringList &args) {
-  dieWithParent(p);
-  p.start(kPlatformBin, QStringList{u"ingest"_s} + args);
+  rs::test::dieWithParent(p);
+  p.start(rs::test::platformBin(), QStringList{u"ingest"_s} + args);
 }
 
 CliResult finishCli(QProcess &p, int timeoutMs = 60000) {

@@ -9,66 +9,33 @@
 // stopping control, and the fallbacks when control is down.
 
 #include "support/rawhttp.h"
+#include "support/stack.h"
 
 #include <QDateTime>
-#include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutex>
-#include <QProcess>
 #include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 #include <QUrl>
 
 #include <atomic>
-#include <csignal>
 #include <map>
-#include <sys/prctl.h>
 #include <thread>
 
 using namespace Qt::StringLiterals;
 
 namespace {
 
-const QString kPlatformBin = QStringLiteral(REELSTACK_PLATFORM_BIN);
+using rs::test::call;
+using rs::test::Platform;
+using rs::test::Reply;
 
 // JSON written with single quotes (moc's preprocessor does not read raw strings).
 QByteArray json(const char *text) { return QByteArray(text).replace('\'', '"'); }
-
-struct Reply {
-  int status = 0;
-  QByteArray body;
-  QString error;
-  QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-  QString errorCode() const { return json().value(u"error"_s).toObject().value(u"code"_s).toString(); }
-  QByteArray describe() const { return error.isEmpty() ? "HTTP " + QByteArray::number(status) + ' ' + body.left(600) : error.toUtf8(); }
-};
-
-Reply call(const QUrl &base, const QByteArray &method, const QString &path, const QByteArray &body = {}) {
-  Reply r;
-  rs::test::Client c(quint16(base.port()));
-  if (!c.connected()) {
-    r.error = u"cannot connect to %1"_s.arg(base.toString());
-    return r;
-  }
-  QByteArray req = method + ' ' + path.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  if (!body.isEmpty() || method == "POST" || method == "PUT")
-    req += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
-  c.send(req + "\r\n" + body);
-  auto resp = c.readResponse(false, 15000);
-  if (!resp) {
-    r.error = QString::fromUtf8(c.error());
-    return r;
-  }
-  r.status = resp->status;
-  r.body = resp->body;
-  return r;
-}
 
 QStringList edgeIds(const QJsonObject &steer) {
   QStringList out;
@@ -89,56 +56,6 @@ quint16 deadPort() {
   probe.close();
   return port;
 }
-
-// A platform process with its own data directory; dies with the test.
-class Platform {
- public:
-  ~Platform() {
-    if (proc_.state() != QProcess::NotRunning) {
-      proc_.kill();
-      proc_.waitForFinished(5000);
-    }
-  }
-  bool start(const QStringList &extra) {
-    const QString data = dir_.path() + u"/data"_s;
-    proc_.setProgram(kPlatformBin);
-    proc_.setArguments(QStringList{u"--headless"_s, u"--data-dir"_s, data, u"--access-log="_s} + extra);
-    proc_.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-    proc_.setProcessChannelMode(QProcess::MergedChannels);
-    proc_.setStandardOutputFile(dir_.path() + u"/platform.log"_s);
-    proc_.start();
-    if (!proc_.waitForStarted(5000)) return false;
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < 10000) {
-      QFile f(data + u"/run/endpoints.json"_s);
-      if (f.open(QIODevice::ReadOnly)) {
-        const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
-        if (o.value(u"roles"_s).isObject()) {
-          roles_ = o.value(u"roles"_s).toObject();
-          return true;
-        }
-      }
-      if (proc_.waitForFinished(50)) return false;
-    }
-    return false;
-  }
-  // Runs to its end (for a platform expected to refuse to start).
-  int exitCode(int ms = 10000) {
-    proc_.waitForFinished(ms);
-    return proc_.state() == QProcess::NotRunning ? proc_.exitCode() : -1;
-  }
-  QUrl url(const QString &role) const { return QUrl(roles_.value(role).toString()); }
-  QString log() const {
-    QFile f(dir_.path() + u"/platform.log"_s);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-  }
-
- private:
-  QTemporaryDir dir_;
-  QProcess proc_;
-  QJsonObject roles_;
-};
 
 // Stands in for an edge's listener: answers prefetch jobs with its own job id and
 // remembers what it was asked to prefetch.
@@ -301,10 +218,13 @@ class TestSteerApi : public QObject {
     edgeA_ = std::make_unique<FakeEdge>(u"p_edgea0001"_s);
     edgeB_ = std::make_unique<FakeEdge>(u"p_edgeb0001"_s);
     p_ = std::make_unique<Platform>();
+    p_->captureLog();
+    QString err;
     QVERIFY2(p_->start({u"--role=control,origin,api"_s, u"--control-listen=127.0.0.1:0"_s, u"--origin-listen=127.0.0.1:0"_s,
                         u"--api-listen=127.0.0.1:0"_s, u"--steer-regions=127.0.0.0/8=a,10.2.0.0/16=b,2001:db8::/32=b"_s,
-                        u"--fill-interval=0"_s, u"--fill-top-n=5"_s}),
-             qPrintable(p_->log()));
+                        u"--fill-interval=0"_s, u"--fill-top-n=5"_s},
+                       &err),
+             qPrintable(err));
     control_ = p_->url(u"control"_s);
     api_ = p_->url(u"api"_s);
     origin_ = p_->url(u"origin"_s);
@@ -326,6 +246,7 @@ class TestSteerApi : public QObject {
 
   void badSteerRegionsStopControl() {
     Platform bad;
+    bad.captureLog();
     QVERIFY(bad.start({u"--role=control"_s, u"--control-listen=127.0.0.1:0"_s, u"--steer-regions=10.0.0.0/8=a,10.1.0.0/40=b"_s}) ==
             false);
     QVERIFY(bad.exitCode() != 0);
@@ -572,7 +493,9 @@ class TestSteerApi : public QObject {
 
   void scheduledFill() {
     Platform p;
-    QVERIFY2(p.start({u"--role=control"_s, u"--control-listen=127.0.0.1:0"_s, u"--fill-interval=1"_s}), qPrintable(p.log()));
+    p.captureLog();
+    QString err;
+    QVERIFY2(p.start({u"--role=control"_s, u"--control-listen=127.0.0.1:0"_s, u"--fill-interval=1"_s}, &err), qPrintable(err));
     QCOMPARE(call(p.url(u"control"_s), "GET", u"/control/v1/fill"_s).json().value(u"intervalSeconds"_s).toInt(), 1);
     QJsonValue last;
     QElapsedTimer t;
@@ -589,9 +512,12 @@ class TestSteerApi : public QObject {
     const quint16 dead = deadPort();
     QVERIFY(dead > 0);
     Platform p;
+    p.captureLog();
+    QString err;
     QVERIFY2(p.start({u"--role=origin,api"_s, u"--origin-listen=127.0.0.1:0"_s, u"--api-listen=127.0.0.1:0"_s,
-                      u"--control=http://127.0.0.1:%1"_s.arg(dead)}),
-             qPrintable(p.log()));
+                      u"--control=http://127.0.0.1:%1"_s.arg(dead)},
+                     &err),
+             qPrintable(err));
     const QUrl api = p.url(u"api"_s);
     for (const QString &path : {u"/api/v1/delivery/edges"_s, u"/api/v1/delivery/steer?title=t_x"_s, u"/api/v1/delivery/fill"_s}) {
       const Reply r = call(api, "GET", path);

@@ -4,6 +4,7 @@
 // often each path was asked for), a real `platform --role=edge` in front of it, and
 // raw-socket requests so every header and truncation is visible.
 
+#include "support/metrics.h"
 #include "support/rawhttp.h"
 #include "support/stack.h"
 
@@ -200,33 +201,16 @@ struct Got {
   QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
-// One request on a fresh connection.
+// One request on a fresh connection, as a client of the edge sends it.
 inline Got rawRequest(quint16 port, const QByteArray &method, const QByteArray &path,
                       const QList<QPair<QByteArray, QByteArray>> &headers = {}, int timeoutMs = 15000,
                       const QByteArray &body = {}) {
   Got g;
-  Client c(port);
-  if (!c.connected()) {
-    g.error = QStringLiteral("connect failed");
-    return g;
-  }
-  QByteArray req = method + ' ' + path + " HTTP/1.1\r\nHost: edge\r\n";
-  for (const auto &[n, v] : headers) req += n + ": " + v + "\r\n";
-  if (!body.isEmpty()) req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-  req += "\r\n" + body;
-  c.send(req);
-  auto r = c.readResponse(method == "HEAD", timeoutMs);
-  if (r) {
-    g.response = *r;
-    g.status = r->status;
-    g.body = r->body;
-    g.complete = true;
-  } else {
-    g.error = QString::fromUtf8(c.error());
-    g.response = c.lastPartial();
-    g.status = g.response.status;
-    g.body = g.response.body;
-  }
+  g.response = request(port, method, path, headers, body,
+                       {.host = "edge", .close = false, .timeoutMs = timeoutMs, .keepPartial = true, .error = &g.error});
+  g.status = g.response.status;
+  g.body = g.response.body;
+  g.complete = g.error.isEmpty();
   return g;
 }
 
@@ -251,18 +235,6 @@ inline quint16 edgePort(const Platform &p) { return quint16(p.url(QStringLiteral
 inline QJsonObject edgeJson(const Platform &p, const QString &path) {
   const Got g = rawGet(edgePort(p), path);
   return g.json();
-}
-
-// Sum of every sample of a metric family in Prometheus text (all label sets).
-inline double metricSum(const QByteArray &text, const QByteArray &name) {
-  double sum = 0;
-  for (const QByteArray &line : text.split('\n')) {
-    if (!line.startsWith(name) || line.size() <= name.size()) continue;
-    const char next = line.at(name.size());
-    if (next != ' ' && next != '{') continue;
-    sum += line.mid(line.lastIndexOf(' ') + 1).toDouble();
-  }
-  return sum;
 }
 
 // Bytes of every file below dir (the disk tier's objects/).

@@ -1,12 +1,13 @@
 #pragma once
 // Test tools for the ingest role: the real control role as a `platform --role=control`
 // process, api + ingest in a RoleHost on its own thread (so blocking test sockets never
-// stall its acceptor or HTTP client), and a raw HTTP request helper.
+// stall its acceptor or HTTP client), and tus request headers.
 
 #include "core/config/config.h"
 #include "core/roles/rolehost.h"
 #include "ingest/ingestrole.h"
 #include "support/rawhttp.h"
+#include "support/stack.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -20,37 +21,19 @@
 #include <QUrl>
 #include <QtEndian>
 
-#include <csignal>
 #include <memory>
-#include <sys/prctl.h>
 
 namespace rs::test::ingest {
 
 using namespace Qt::StringLiterals;
 using rs::test::Client;
+using rs::test::HeaderList;
 using rs::test::HttpResponse;
-
-inline const QString kPlatformBin = QStringLiteral(REELSTACK_PLATFORM_BIN);
+using rs::test::request;
 
 inline QByteArray readFile(const QString &path) {
   QFile f(path);
   return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
-
-inline HttpResponse request(quint16 port, const QByteArray &method, const QByteArray &target, const HeaderList &headers = {},
-                     const QByteArray &body = {}, bool sendLength = true) {
-  Client c(port);
-  if (!c.connected()) return {};
-  QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  for (const auto &[n, v] : headers) req += n + ": " + v + "\r\n";
-  if (sendLength && (!body.isEmpty() || method == "POST" || method == "PATCH"))
-    req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-  req += "\r\n" + body;
-  c.send(req);
-  auto r = c.readResponse(method == "HEAD", 15000);
-  return r ? *r : HttpResponse{};
 }
 
 inline const QPair<QByteArray, QByteArray> kTus{"Tus-Resumable", "1.0.0"};
@@ -64,45 +47,16 @@ inline QByteArray describe(const HttpResponse &r) {
   return "HTTP " + QByteArray::number(r.status) + ' ' + r.body.left(300);
 }
 
-// A child process never outlives the test.
-inline void dieWithParent(QProcess &p) {
-  p.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
-}
-
-// The real control role, in its own process.
+// The real control role, in its own process, asked to shut down cleanly at the end.
 class ControlProcess {
  public:
-  ControlProcess() {
-    const QString data = dir_.path() + u"/control"_s;
-    proc_.setProgram(kPlatformBin);
-    proc_.setArguments({u"--headless"_s, u"--role=control"_s, u"--control-listen=127.0.0.1:0"_s, u"--data-dir"_s, data,
-                        u"--access-log="_s, u"--log-level=warning"_s});
-    proc_.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    dieWithParent(proc_);
-    proc_.start();
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < 10000 && proc_.state() != QProcess::NotRunning) {
-      const QJsonObject ep = QJsonDocument::fromJson(readFile(data + u"/run/endpoints.json"_s)).object();
-      if (ep.contains(u"control"_s)) {
-        url_ = QUrl(ep.value(u"control"_s).toString());
-        return;
-      }
-      QThread::msleep(30);
-    }
-  }
-  ~ControlProcess() {
-    proc_.terminate();
-    if (!proc_.waitForFinished(5000)) proc_.kill();
-    proc_.waitForFinished(2000);
-  }
-  QUrl url() const { return url_; }
-  quint16 port() const { return quint16(url_.port()); }
+  ControlProcess() { platform_.start({u"--role=control"_s, u"--log-level=warning"_s}); }
+  ~ControlProcess() { platform_.terminate(5000); }
+  QUrl url() const { return platform_.url(u"control"_s); }
+  quint16 port() const { return quint16(url().port()); }
 
  private:
-  QTemporaryDir dir_;
-  QProcess proc_;
-  QUrl url_;
+  rs::test::Platform platform_;
 };
 
 // What ingest mounts on: an api listener with nothing else on it.

@@ -1,11 +1,15 @@
 #pragma once
 // Raw-socket HTTP test tools: an HttpServer hosted on its own thread, and a blocking
 // POSIX client that sends exact bytes and parses responses (Content-Length, chunked,
-// close-delimited), so tests control framing down to the byte.
+// close-delimited), so tests control framing down to the byte; and request(), one
+// request on a fresh connection for tests that just want the answer.
 
 #include "core/http/server.h"
 
 #include <QByteArray>
+#include <QList>
+#include <QPair>
+#include <QString>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QThread>
@@ -300,5 +304,39 @@ class Client {
   QByteArray error_;
   HttpResponse partial_;
 };
+
+// ---- One request on a fresh connection ------------------------------------------------
+
+using HeaderList = QList<QPair<QByteArray, QByteArray>>;
+
+struct RequestOptions {
+  QByteArray host = "127.0.0.1";
+  bool close = true;          // send "Connection: close"
+  int timeoutMs = 15000;
+  bool keepPartial = false;   // on failure, return what arrived (complete == false), not an empty response
+  QString *error = nullptr;   // why no whole response arrived (connect, timeout, framing)
+};
+
+// Sends the request line, Host, Connection: close (unless told not to), `headers`, a
+// Content-Length when there is a body or the method is POST, PUT or PATCH, then the
+// body; reads one response. status 0 when no whole response arrived.
+inline HttpResponse request(quint16 port, const QByteArray &method, const QByteArray &target, const HeaderList &headers = {},
+                            const QByteArray &body = {}, const RequestOptions &options = {}) {
+  Client c(port);
+  if (!c.connected()) {
+    if (options.error) *options.error = QStringLiteral("cannot connect to 127.0.0.1:%1").arg(port);
+    return {};
+  }
+  QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: " + options.host + "\r\n";
+  if (options.close) req += "Connection: close\r\n";
+  for (const auto &[n, v] : headers) req += n + ": " + v + "\r\n";
+  if (!body.isEmpty() || method == "POST" || method == "PUT" || method == "PATCH")
+    req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+  c.send(req + "\r\n" + body);
+  auto r = c.readResponse(method == "HEAD", options.timeoutMs);
+  if (r) return *r;
+  if (options.error) *options.error = QString::fromUtf8(c.error());
+  return options.keepPartial ? c.lastPartial() : HttpResponse{};
+}
 
 }  // namespace rs::test

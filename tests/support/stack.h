@@ -1,97 +1,82 @@
 #pragma once
 // Runs real `platform` processes for end-to-end tests: each on 127.0.0.1:0 ports with
-// its own data directory, its ports read from <data-dir>/run/endpoints.json, and a
-// blocking HTTP helper on QNetworkAccessManager for the JSON APIs.
+// its own data directory, its ports read from <data-dir>/run/endpoints.json, never
+// outliving the test. (httpcalls.h, included here, has the blocking calls to talk to them.)
+
+#include "support/httpcalls.h"
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkProxy>
-#include <QNetworkReply>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
-#include <QTimer>
 #include <QUrl>
 
 #include <csignal>
+#include <memory>
+#include <sys/prctl.h>
 
 namespace rs::test {
 
 inline QString platformBin() { return QStringLiteral(REELSTACK_PLATFORM_BIN); }
 
-struct Reply {
-  int status = 0;
-  QByteArray body;
-  QMap<QByteArray, QByteArray> headers;  // lower-case names
-  QString error;
-  QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
-  QString describe() const {
-    return error.isEmpty() ? QStringLiteral("HTTP %1 %2").arg(status).arg(QString::fromUtf8(body.left(400))) : error;
-  }
-};
-
-inline Reply http(const QByteArray &method, const QUrl &url, const QByteArray &body = {}, int timeoutMs = 10000,
-                  const QList<QPair<QByteArray, QByteArray>> &headers = {}) {
-  QNetworkAccessManager nam;
-  nam.setProxy(QNetworkProxy::NoProxy);
-  QNetworkRequest req(url);
-  req.setTransferTimeout(timeoutMs);
-  if (!body.isEmpty()) req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-  for (const auto &h : headers) req.setRawHeader(h.first, h.second);
-  QNetworkReply *r = nam.sendCustomRequest(req, method, body);
-  QEventLoop loop;
-  QObject::connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
-  loop.exec();
-  Reply out;
-  out.status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-  out.body = r->readAll();
-  for (const auto &h : r->rawHeaderPairs()) out.headers.insert(h.first.toLower(), h.second);
-  if (out.status == 0) out.error = r->errorString();
-  delete r;
-  return out;
+// A child process never outlives the test, even one that crashes or is killed.
+inline void dieWithParent(QProcess &p) {
+  p.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
 }
 
+// One `platform` process: loopback listeners on :0 ports, no access log unless asked
+// for, its ports read from <data-dir>/run/endpoints.json. Its stderr goes to the test's
+// unless captureLog() sends stdout and stderr to a file that log() reads back.
 class Platform {
  public:
   explicit Platform(QString dataDir) : dataDir_(std::move(dataDir)) {}
+  // A data directory of its own, removed with the object.
+  Platform() : ownDir_(std::make_unique<QTemporaryDir>()), dataDir_(ownDir_->filePath(QStringLiteral("data"))) {}
   ~Platform() { kill(); }
+  Platform(const Platform &) = delete;
+  Platform &operator=(const Platform &) = delete;
 
-  // Starts `platform` with loopback listeners for the roles that have one.
-  bool start(const QStringList &args, QString *error) {
+  // Before start(): the process's stdout and stderr go to `file` (default: next to
+  // the data directory), so a failing test can print them.
+  void captureLog(const QString &file = {}) { logFile_ = file.isEmpty() ? QDir::cleanPath(dataDir_) + QStringLiteral(".log") : file; }
+  QString log() const {
+    QFile f(logFile_);
+    return !logFile_.isEmpty() && f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+  }
+
+  // Starts `platform` with a 127.0.0.1:0 listener for each role that has one (unless
+  // `args` names that listener) and waits for its endpoints.json. On failure `error`
+  // says why, followed by the captured output if there is any.
+  bool start(const QStringList &args, QString *error = nullptr) {
+    const QString joined = args.join(QLatin1Char(' '));
     QStringList all = args;
     all << QStringLiteral("--data-dir=") + dataDir_ << QStringLiteral("--headless");
     // No access log unless the test asks for one (it may count requests in it).
-    if (!args.join(QLatin1Char(' ')).contains(QLatin1String("--access-log"))) all << QStringLiteral("--access-log=");
-    for (const char *r : {"control", "origin", "edge", "license", "monitor", "api"})
-      all << QStringLiteral("--%1-listen=127.0.0.1:0").arg(QLatin1String(r));
+    if (!joined.contains(QLatin1String("--access-log"))) all << QStringLiteral("--access-log=");
+    for (const char *r : {"control", "origin", "edge", "license", "monitor", "api"}) {
+      const QString listen = QStringLiteral("--%1-listen").arg(QLatin1String(r));
+      if (!joined.contains(listen)) all << listen + QStringLiteral("=127.0.0.1:0");
+    }
     QFile::remove(dataDir_ + QStringLiteral("/run/endpoints.json"));
-    proc_.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    proc_.setStandardOutputFile(QProcess::nullDevice());
+    endpoints_ = {};
+    if (logFile_.isEmpty()) {
+      proc_.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+      proc_.setStandardOutputFile(QProcess::nullDevice());
+    } else {
+      proc_.setProcessChannelMode(QProcess::MergedChannels);
+      proc_.setStandardOutputFile(logFile_);
+    }
+    dieWithParent(proc_);
     proc_.start(platformBin(), all);
-    if (!proc_.waitForStarted(5000)) {
-      *error = proc_.errorString();
-      return false;
-    }
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < 15000) {
-      QFile f(dataDir_ + QStringLiteral("/run/endpoints.json"));
-      if (f.open(QIODevice::ReadOnly)) {
-        endpoints_ = QJsonDocument::fromJson(f.readAll()).object();
-        if (!endpoints_.isEmpty()) return true;
-      }
-      if (proc_.state() != QProcess::Running) {
-        *error = QStringLiteral("platform exited with %1").arg(proc_.exitCode());
-        return false;
-      }
-      QThread::msleep(50);
-    }
-    *error = QStringLiteral("no endpoints.json after 15 s");
+    QString why;
+    if (!proc_.waitForStarted(5000)) why = proc_.errorString();
+    else if (waitForEndpoints(&why)) return true;
+    if (error) *error = logFile_.isEmpty() ? why : why + QStringLiteral("; its output:\n") + log();
     return false;
   }
 
@@ -113,12 +98,39 @@ class Platform {
     proc_.terminate();
     return proc_.waitForFinished(ms) && proc_.exitStatus() == QProcess::NormalExit && proc_.exitCode() == 0;
   }
+  // Waits up to `ms` for the process to end (one expected to refuse to start); its exit
+  // code, or -1 while it still runs.
+  int exitCode(int ms = 10000) {
+    proc_.waitForFinished(ms);
+    return proc_.state() == QProcess::NotRunning ? proc_.exitCode() : -1;
+  }
   bool running() const { return proc_.state() == QProcess::Running; }
   qint64 pid() const { return proc_.processId(); }
   const QString &dataDir() const { return dataDir_; }
 
  private:
+  bool waitForEndpoints(QString *why) {
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 15000) {
+      QFile f(dataDir_ + QStringLiteral("/run/endpoints.json"));
+      if (f.open(QIODevice::ReadOnly)) {
+        endpoints_ = QJsonDocument::fromJson(f.readAll()).object();
+        if (!endpoints_.isEmpty()) return true;
+      }
+      // Also the pause between looks; state() alone would not notice the exit.
+      if (proc_.waitForFinished(50) || proc_.state() != QProcess::Running) {
+        *why = QStringLiteral("platform exited with %1").arg(proc_.exitCode());
+        return false;
+      }
+    }
+    *why = QStringLiteral("no endpoints.json after 15 s");
+    return false;
+  }
+
+  std::unique_ptr<QTemporaryDir> ownDir_;
   QString dataDir_;
+  QString logFile_;
   QProcess proc_;
   QJsonObject endpoints_;
 };
