@@ -84,8 +84,10 @@ void Fetch::complete() {
   }
   write_ = nullptr;  // from here on the buffer is shared, never written
   state_ = State::Complete;
-  complete_.store(true, std::memory_order_release);
+  // Bytes first, then "complete": view() reads in the other order, so a reader that
+  // sees complete also sees every byte (else it would end a body early).
   available_.store(received_, std::memory_order_release);
+  complete_.store(true, std::memory_order_release);
   fireAll(lock);
 }
 
@@ -190,10 +192,12 @@ void Fetch::onDone(std::function<void()> fn) {
 }
 
 http::BodySource::View Fetch::view(qint64 offset, qint64 max) const {
+  // "complete" before the byte count (complete() stores them the other way round).
+  const bool complete = complete_.load(std::memory_order_acquire);
   const qint64 avail = available_.load(std::memory_order_acquire);
-  if (offset < avail) return {data_.load(std::memory_order_relaxed) + offset, qMin(max, avail - offset), false};
+  if (offset < avail) return {data_.load(std::memory_order_acquire) + offset, qMin(max, avail - offset), false};
   // Past the end of a complete body is as final as a failure: the reader must stop.
-  if (failed_.load(std::memory_order_acquire) || complete_.load(std::memory_order_acquire)) return {nullptr, 0, true};
+  if (complete || failed_.load(std::memory_order_acquire)) return {nullptr, 0, true};
   return {};
 }
 
