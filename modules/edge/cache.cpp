@@ -120,11 +120,14 @@ void Cache::completed(const std::shared_ptr<Fetch> &fetch) {
     return;
   }
   const QByteArray body = fetch->body();
-  memory_->insert(std::make_shared<edgecache::MemoryObject>(edgecache::MemoryObject{meta, body}));
+  const bool inMemory = memory_->insert(std::make_shared<edgecache::MemoryObject>(edgecache::MemoryObject{meta, body}));
   if (disk_ && (fetch->diskForced() || admission_->admit(meta.key, meta.size))) {
-    // The fetch stays joinable until the file is in place, so an object too large for
-    // memory is never fetched twice while it is being written.
-    writeToDisk(meta, body, fetch);
+    // An object too large for memory stays joinable until its file is in place, so it
+    // is never fetched twice while being written (its body is held by the write queue,
+    // bounded by kDiskQueueMaxBytes, anyway). Anything the memory tier took is answered
+    // from there: a finished fetch must not become a cache outside the tiers' limits.
+    writeToDisk(meta, body, fetch);  // (forgetting twice is harmless; a purge still stops the write)
+    if (inMemory) forget(fetch);
     return;
   }
   forget(fetch);
