@@ -25,7 +25,10 @@ constexpr qsizetype kMaxBufferedInput = 1024 * 1024;
 // Keep at most this much response body queued in user space before asking the
 // kernel to take more (TLS and streaming bodies).
 constexpr qsizetype kOutHighWater = 256 * 1024;
-constexpr qint64 kSendfileChunk = 4 * 1024 * 1024;
+// One connection sends at most this much per turn of its worker's event loop before
+// the other connections get theirs (nginx's sendfile_max_chunk): without it a fast
+// reader of a large body holds the worker and the others' tail latency grows.
+constexpr qint64 kSendfileChunk = 1024 * 1024;
 // Below this a copy is cheaper than a second syscall and a second TCP segment.
 constexpr qint64 kInlineFileBytes = 16 * 1024;
 
@@ -469,6 +472,7 @@ void Connection::onWritable() {
 
 void Connection::flush() {
   if (state_ == State::Closed) return;
+  qint64 turnBytes = 0;
   while (outPos_ < out_.size()) {
     const qint64 n = rawWrite(out_.constData() + outPos_, out_.size() - outPos_);
     if (n < 0) {
@@ -513,6 +517,10 @@ void Connection::flush() {
     file_->offset += n;
     file_->length -= n;
     setDeadline(worker_->options().sendTimeoutMs);
+    if (file_->length > 0 && (turnBytes += n) >= kSendfileChunk) {
+      wantWrite(true);  // the socket is writable: we are back next turn
+      return;
+    }
   }
   file_.reset();
 
@@ -547,6 +555,10 @@ void Connection::flush() {
     source_->offset += n;
     source_->length -= n;
     setDeadline(worker_->options().sendTimeoutMs);
+    if (source_->length > 0 && (turnBytes += n) >= kSendfileChunk) {
+      wantWrite(true);
+      return;
+    }
   }
   source_.reset();
   if (tls_ && tls_->bytesToWrite() > 0 && responseComplete_ && closeAfterResponse_) return;

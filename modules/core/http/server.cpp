@@ -248,6 +248,10 @@ Status HttpServer::bind() {
     sslConfig_.setPeerVerifyMode(QSslSocket::VerifyNone);
   }
   setMaxPendingConnections(1024);
+  // Qt's default listen backlog is 50: a flash crowd of a thousand connects would
+  // see its SYNs dropped and retried for seconds. nginx asks for 511; the kernel caps
+  // it at net.core.somaxconn.
+  setListenBacklogSize(qBound(511, options_.maxConnections, 4096));
   if (!listen(options_.address, options_.port)) {
     return Status(ErrorCode::Unavailable, QStringLiteral("%1: cannot listen on %2:%3: %4")
                                               .arg(options_.name, options_.address.toString())
