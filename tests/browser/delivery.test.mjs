@@ -23,12 +23,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 import { PLATFORM_ARGS, prepareTitle } from './media.mjs';
 import { repoRoot, startPlatform } from './platform.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const SHOTS = path.join(repoRoot, 'build', 'browser');
 const EDGE_REGION = 'eu';
 const VIEWER_REGION = 'home';
@@ -49,11 +48,7 @@ describe('delivery in the web UI', { timeout: 200000 }, () => {
     assert.ok(edgeUrl, `the all-in-one platform runs an edge: ${JSON.stringify(platform.endpoints)}`);
     const edge = await waitForEdge((e) => e.url === edgeUrl);
     edgeId = edge.instanceId;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -13,13 +13,12 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 import { PLATFORM_ARGS, prepareTitle, videoRungs } from './media.mjs';
 import { repoRoot, startPlatform } from './platform.mjs';
 import { startStaticServer } from './static-server.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const here = path.join(repoRoot, 'tests', 'browser');
 const SHOTS = path.join(repoRoot, 'build', 'browser');
 const LIBS = {
@@ -50,12 +49,7 @@ describe('packaged title in dash.js, Shaka Player and hls.js', { timeout: 110000
     platform = await startPlatform(PLATFORM_ARGS);
     title = await prepareTitle(platform);
     server = await startStaticServer({ '/': path.join(here, 'pages'), ...LIBS });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required'],
-    });
+    browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
   });
 
   after(async () => {

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 import { ALL_ROLES, repoRoot, startPlatform } from './platform.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const SCREENSHOT = path.join(repoRoot, 'build', 'browser', 'status-page.png');
 
 describe('status page', { timeout: 60000 }, () => {
@@ -24,11 +23,7 @@ describe('status page', { timeout: 60000 }, () => {
 
   before(async () => {
     platform = await startPlatform(['--role=all', '--heartbeat-interval=0.5']);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -14,12 +14,11 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.mjs';
 
 import { generateClip, PLATFORM_ARGS, prepareTitle, videoRungs } from './media.mjs';
 import { repoRoot, startPlatform } from './platform.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const SHOTS = path.join(repoRoot, 'build', 'browser');
 
 describe('web UI', { timeout: 110000 }, () => {
@@ -33,11 +32,7 @@ describe('web UI', { timeout: 110000 }, () => {
     work = mkdtempSync(path.join(tmpdir(), 'reelstack-ui-'));
     platform = await startPlatform(PLATFORM_ARGS);
     title = await prepareTitle(platform, { name: 'UI test title', catalogue: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
