@@ -8,6 +8,7 @@
 // and their progress from the next heartbeat, scheduled fills, a bad steer-regions
 // stopping control, and the fallbacks when control is down.
 
+#include "support/fakeedge.h"
 #include "support/rawhttp.h"
 #include "support/stack.h"
 
@@ -57,33 +58,7 @@ quint16 deadPort() {
   return port;
 }
 
-// Stands in for an edge's listener: answers prefetch jobs with its own job id and
-// remembers what it was asked to prefetch.
-class FakeEdge {
- public:
-  explicit FakeEdge(QString jobId) : jobId_(std::move(jobId)) {
-    auto router = std::make_shared<rs::http::Router>();
-    router->post(u"/edge/v1/prefetch"_s, [this](rs::http::Request &req) {
-      QMutexLocker lock(&mutex_);
-      bodies_ << QJsonDocument::fromJson(req.body).object();
-      return rs::http::Response::json(QJsonObject{{u"job"_s, QJsonObject{{u"id"_s, jobId_}, {u"state"_s, u"queued"_s}}}}, 202);
-    });
-    rs::http::ServerOptions o;
-    o.workers = 1;
-    host_ = std::make_unique<rs::test::ServerHost>(o, router);
-  }
-  QString url() const { return u"http://127.0.0.1:%1"_s.arg(host_->port()); }
-  QList<QJsonObject> bodies() {
-    QMutexLocker lock(&mutex_);
-    return bodies_;
-  }
-
- private:
-  QString jobId_;
-  QMutex mutex_;
-  QList<QJsonObject> bodies_;
-  std::unique_ptr<rs::test::ServerHost> host_;
-};
+using rs::test::FakeEdge;
 
 // Heartbeats for the fake edges from a thread of its own, so a blocking test call
 // never makes an edge look silent.

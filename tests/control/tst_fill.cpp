@@ -13,6 +13,7 @@
 #include "control/pins.h"
 #include "control/views.h"
 #include "core/net/httpclient.h"
+#include "support/fakeedge.h"
 #include "support/rawhttp.h"
 
 #include <QDateTime>
@@ -40,33 +41,7 @@ const PlanEntry *find(const std::vector<PlanEntry> &entries, const QString &id) 
   return nullptr;
 }
 
-// Stands in for an edge: answers prefetch jobs with its own job id, remembers bodies.
-class FakeEdge {
- public:
-  FakeEdge(QString jobId, int status = 202) : jobId_(std::move(jobId)) {
-    auto router = std::make_shared<rs::http::Router>();
-    router->post(u"/edge/v1/prefetch"_s, [this, status](rs::http::Request &req) {
-      QMutexLocker lock(&mutex_);
-      bodies_ << QJsonDocument::fromJson(req.body).object();
-      if (status != 202) return rs::http::Response::error(ErrorCode::Unavailable, u"prefetch is off"_s);
-      return rs::http::Response::json(QJsonObject{{u"job"_s, QJsonObject{{u"id"_s, jobId_}, {u"state"_s, u"queued"_s}}}}, 202);
-    });
-    rs::http::ServerOptions o;
-    o.workers = 1;
-    host_ = std::make_unique<rs::test::ServerHost>(o, router);
-  }
-  QString url() const { return u"http://127.0.0.1:%1"_s.arg(host_->port()); }
-  QList<QJsonObject> bodies() {
-    QMutexLocker lock(&mutex_);
-    return bodies_;
-  }
-
- private:
-  QString jobId_;
-  QMutex mutex_;
-  QList<QJsonObject> bodies_;
-  std::unique_ptr<rs::test::ServerHost> host_;
-};
+using rs::test::FakeEdge;
 
 }  // namespace
 
