@@ -16,6 +16,7 @@ int httpStatusFor(ErrorCode code) {
     case ErrorCode::UriTooLong: return 414;
     case ErrorCode::RangeNotSatisfiable: return 416;
     case ErrorCode::HeadersTooLarge: return 431;
+    case ErrorCode::TooManyRequests: return 429;
     case ErrorCode::Internal: return 500;
     case ErrorCode::NotImplemented: return 501;
     case ErrorCode::BadGateway: return 502;
@@ -41,6 +42,7 @@ QByteArray codeName(ErrorCode code) {
     case ErrorCode::UriTooLong: return "uri_too_long";
     case ErrorCode::RangeNotSatisfiable: return "range_not_satisfiable";
     case ErrorCode::HeadersTooLarge: return "headers_too_large";
+    case ErrorCode::TooManyRequests: return "too_many_requests";
     case ErrorCode::Internal: return "internal";
     case ErrorCode::NotImplemented: return "not_implemented";
     case ErrorCode::BadGateway: return "bad_gateway";

@@ -24,6 +24,7 @@ enum class ErrorCode {
   UriTooLong,        // 414
   RangeNotSatisfiable,  // 416
   HeadersTooLarge,   // 431
+  TooManyRequests,   // 429
   Internal,          // 500
   NotImplemented,    // 501
   BadGateway,        // 502

@@ -35,7 +35,7 @@ class FakeOrigin {
  public:
   FakeOrigin() {
     auto router = std::make_shared<rs::http::Router>();
-    router->del(u"/origin/v1/titles/{id}"_s, [this](rs::http::Request &req) {
+    router->del(u"/origin/v1/titles/{id}"_s, rs::http::Access::Public, [this](rs::http::Request &req) {
       QMutexLocker lock(&mutex_);
       unpublished_ << req.param(u"id"_s);
       return rs::http::Response::noContent();

@@ -100,7 +100,7 @@ class TestFileServer : public QObject {
     QVERIFY(root_->isValid());
     auto router = std::make_shared<Router>();
     std::shared_ptr<const FileRoot> root = root_;
-    router->get(QStringLiteral("/media/{*path}"),
+    router->get(QStringLiteral("/media/{*path}"), Access::Public,
                 [root](Request &req) { return root->serve(req, req.param(QStringLiteral("path"))); });
     ServerOptions o;
     o.name = QStringLiteral("files");

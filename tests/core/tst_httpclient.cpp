@@ -44,21 +44,21 @@ class TestHttpClient : public QObject {
 
  private Q_SLOTS:
   void initTestCase() {
-    router_->get(QStringLiteral("/flaky"), [this](http::Request &) {
+    router_->get(QStringLiteral("/flaky"), http::Access::Public, [this](http::Request &) {
       // Two 503s, then success.
       return ++flakyCalls_ <= 2 ? http::Response::error(ErrorCode::Unavailable, QStringLiteral("warming up"))
                                 : http::Response::text(200, "ready");
     });
-    router_->get(QStringLiteral("/missing"), [this](http::Request &) {
+    router_->get(QStringLiteral("/missing"), http::Access::Public, [this](http::Request &) {
       ++flakyCalls_;
       return http::Response::error(ErrorCode::NotFound, QStringLiteral("nope"));
     });
-    router_->get(QStringLiteral("/trace"), [this](http::Request &req) {
+    router_->get(QStringLiteral("/trace"), http::Access::Public, [this](http::Request &req) {
       lastTraceparent_ = req.header("traceparent");
       return http::Response::text(200, req.trace.traceId);
     });
-    router_->addAsync("GET", QStringLiteral("/never"), [](http::Request &, http::Responder) {});
-    router_->post(QStringLiteral("/echo"), [](http::Request &req) { return http::Response::text(200, req.body); });
+    router_->addAsync("GET", QStringLiteral("/never"), http::Access::Public, [](http::Request &, http::Responder) {});
+    router_->post(QStringLiteral("/echo"), http::Access::Public, [](http::Request &req) { return http::Response::text(200, req.body); });
     http::ServerOptions o;
     o.workers = 1;
     server_ = std::make_unique<test::ServerHost>(o, router_);

@@ -121,16 +121,15 @@ std::shared_ptr<GrowingSource> gGrowing;
 
 std::shared_ptr<Router> makeRouter() {
   auto r = std::make_shared<Router>();
-  r->get(QStringLiteral("/hello"), [](Request &) { return Response::text(200, "hello"); });
-  r->post(QStringLiteral("/echo"),
-          [](Request &req) { return Response::text(200, req.body, "application/octet-stream"); },
-          RouteOptions{1024});
-  r->addAsync("GET", QStringLiteral("/slow"), [](Request &, Responder responder) {
+  r->get(QStringLiteral("/hello"), Access::Public, [](Request &) { return Response::text(200, "hello"); });
+  r->post(QStringLiteral("/echo"), {Access::Public, 1024},
+          [](Request &req) { return Response::text(200, req.body, "application/octet-stream"); });
+  r->addAsync("GET", QStringLiteral("/slow"), Access::Public, [](Request &, Responder responder) {
     QMetaObject::invokeMethod(gLater, [responder] {
       QTimer::singleShot(200, gLater, [responder] { responder.send(Response::text(200, "slow")); });
     }, Qt::QueuedConnection);
   });
-  r->addAsync("GET", QStringLiteral("/stream"), [](Request &, Responder responder) {
+  r->addAsync("GET", QStringLiteral("/stream"), Access::Public, [](Request &, Responder responder) {
     QMetaObject::invokeMethod(gLater, [responder] {
       Headers h;
       h.add("Content-Type", "text/plain");
@@ -145,7 +144,7 @@ std::shared_ptr<Router> makeRouter() {
     }, Qt::QueuedConnection);
   });
   // Answers from gGrowing at once, whatever it holds yet; the test fills it.
-  r->get(QStringLiteral("/growing"), [](Request &req) {
+  r->get(QStringLiteral("/growing"), Access::Public, [](Request &req) {
     Response resp;
     resp.headers.add("Content-Type", "application/octet-stream");
     const qint64 len = sourceBytes().size();
@@ -159,10 +158,10 @@ std::shared_ptr<Router> makeRouter() {
     resp.source = SourceBody{gGrowing, offset, length};
     return resp;
   });
-  r->post(QStringLiteral("/upload"), [](Request &req) { return Response::text(200, QByteArray::number(req.body.size())); },
-          RouteOptions{64 << 20});
-  r->get(QStringLiteral("/big"), [](Request &) { return Response::text(200, QByteArray(32 << 20, 'b'), "application/octet-stream"); });
-  r->get(QStringLiteral("/params/{id}/{*rest}"), [](Request &req) {
+  r->post(QStringLiteral("/upload"), {Access::Public, 64 << 20},
+          [](Request &req) { return Response::text(200, QByteArray::number(req.body.size())); });
+  r->get(QStringLiteral("/big"), Access::Public, [](Request &) { return Response::text(200, QByteArray(32 << 20, 'b'), "application/octet-stream"); });
+  r->get(QStringLiteral("/params/{id}/{*rest}"), Access::Public, [](Request &req) {
     const QString s = QStringLiteral("id=") + req.param(QStringLiteral("id")) + QStringLiteral(";rest=") +
                       req.param(QStringLiteral("rest"));
     return Response::text(200, s.toUtf8());

@@ -50,9 +50,9 @@ class TestTls : public QObject {
 
   void servesRoutesAndFilesOverTls() {
     auto router = std::make_shared<http::Router>();
-    router->get(QStringLiteral("/hello"), [](http::Request &) { return http::Response::text(200, "hello over tls"); });
+    router->get(QStringLiteral("/hello"), http::Access::Public, [](http::Request &) { return http::Response::text(200, "hello over tls"); });
     auto root = std::make_shared<http::FileRoot>(dir_.filePath(QStringLiteral("media")));
-    router->get(QStringLiteral("/media/{*p}"), [root](http::Request &r) { return root->serve(r, r.param(QStringLiteral("p"))); });
+    router->get(QStringLiteral("/media/{*p}"), http::Access::Public, [root](http::Request &r) { return root->serve(r, r.param(QStringLiteral("p"))); });
     http::ServerOptions o;
     o.workers = 2;
     o.tlsCertificate = cert_;

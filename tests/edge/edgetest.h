@@ -49,11 +49,11 @@ class TestOrigin {
  public:
   TestOrigin() {
     auto router = std::make_shared<Router>();
-    router->get(QStringLiteral("/healthz"), [this](Request &) {
+    router->get(QStringLiteral("/healthz"), Access::Public, [this](Request &) {
       return healthy_ ? Response::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}})
                       : Response::error(ErrorCode::Unavailable, QStringLiteral("told to be unhealthy"));
     });
-    router->addAsync("GET", QStringLiteral("/media/{*path}"), [this](Request &req, Responder responder) {
+    router->addAsync("GET", QStringLiteral("/media/{*path}"), Access::Public, [this](Request &req, Responder responder) {
       serve(QStringLiteral("/media/") + req.param(QStringLiteral("path")), req.isHead(), std::move(responder));
     });
     ServerOptions o;

@@ -279,7 +279,7 @@ class ProbeTest : public QObject {
     auto router = std::make_shared<http::Router>();
     auto root = std::make_shared<http::FileRoot>(dir_.path());
     QVERIFY(root->isValid());
-    router->get(QStringLiteral("/files/{*rest}"),
+    router->get(QStringLiteral("/files/{*rest}"), http::Access::Public,
                 [root](http::Request &req) { return root->serve(req, req.param(QStringLiteral("rest"))); });
     http::ServerOptions opts;
     opts.workers = 1;

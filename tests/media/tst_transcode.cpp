@@ -363,7 +363,7 @@ class TranscodeTest : public QObject {
     // Encoders read sources from the api role with libavformat's HTTP client.
     auto router = std::make_shared<http::Router>();
     auto root = std::make_shared<http::FileRoot>(dir_.path());
-    router->get(QStringLiteral("/src/{*rest}"),
+    router->get(QStringLiteral("/src/{*rest}"), http::Access::Public,
                 [root](http::Request &req) { return root->serve(req, req.param(QStringLiteral("rest"))); });
     http::ServerOptions opts;
     opts.workers = 1;

@@ -17,7 +17,7 @@ class FakeEdge {
  public:
   explicit FakeEdge(QString jobId, int status = 202) : jobId_(std::move(jobId)) {
     auto router = std::make_shared<http::Router>();
-    router->post(QStringLiteral("/edge/v1/prefetch"), [this, status](http::Request &req) {
+    router->post(QStringLiteral("/edge/v1/prefetch"), http::Access::Public, [this, status](http::Request &req) {
       QMutexLocker lock(&mutex_);
       bodies_ << QJsonDocument::fromJson(req.body).object();
       if (status != 202) return http::Response::error(ErrorCode::Unavailable, QStringLiteral("prefetch is off"));

@@ -11,7 +11,7 @@ namespace {
 std::vector<OptionSpec> buildSpecs() {
   const QString g = QStringLiteral("general"), h = QStringLiteral("http"), c = QStringLiteral("cluster"),
                 l = QStringLiteral("logging"), m = QStringLiteral("media pipeline"),
-                d = QStringLiteral("delivery");
+                d = QStringLiteral("delivery"), a = QStringLiteral("security");
   std::vector<OptionSpec> s = {
       {QStringLiteral("role"), QStringLiteral("R[,R...]"), QStringLiteral("all"),
        QStringLiteral("Roles this process runs: all, or a comma list of %1.").arg(roles::roleNames().join(QStringLiteral(", "))), g},
@@ -53,6 +53,26 @@ std::vector<OptionSpec> buildSpecs() {
        QStringLiteral("How often each role instance heartbeats to control."), c},
       {QStringLiteral("instance-expiry"), QStringLiteral("N"), QStringLiteral("3"),
        QStringLiteral("An instance is dropped by control after N of its heartbeats are missed (sent with each heartbeat)."), c},
+      {QStringLiteral("cluster-key-file"), QStringLiteral("FILE"), QStringLiteral("<data-dir>/secrets/cluster.key"),
+       QStringLiteral("The cluster key ring every role of the stack shares (control creates it on first start; copy it, mode 0600, to other machines)."), a},
+      {QStringLiteral("metrics-auth"), QStringLiteral("MODE"), QStringLiteral("none"),
+       QStringLiteral("/metrics: none (open: aggregate counters only) or service (a service credential is required)."), a},
+      {QStringLiteral("media-auth"), QStringLiteral("on|off"), QStringLiteral("on"),
+       QStringLiteral("Edge and origin: /media needs a playback token unless the title is public; off serves everything to everyone."), a},
+      {QStringLiteral("playback-token-ttl"), QStringLiteral("SECONDS"), QStringLiteral("300"),
+       QStringLiteral("Api: playback tokens expire after this; players renew them while playing (the logout bound)."), a},
+      {QStringLiteral("session-idle"), QStringLiteral("SECONDS"), QStringLiteral("43200"),
+       QStringLiteral("Api: a login session unused this long expires."), a},
+      {QStringLiteral("session-max"), QStringLiteral("SECONDS"), QStringLiteral("604800"),
+       QStringLiteral("Api: a login session expires this long after login, used or not."), a},
+      {QStringLiteral("password-min-length"), QStringLiteral("N"), QStringLiteral("10"),
+       QStringLiteral("Shortest password accepted for an account."), a},
+      {QStringLiteral("scrypt-n"), QStringLiteral("N"), QStringLiteral("32768"),
+       QStringLiteral("Password hashing: scrypt cost N (a power of two; memory is 128 x N x r bytes)."), a},
+      {QStringLiteral("scrypt-r"), QStringLiteral("N"), QStringLiteral("8"), QStringLiteral("Password hashing: scrypt block size r."), a},
+      {QStringLiteral("scrypt-p"), QStringLiteral("N"), QStringLiteral("1"), QStringLiteral("Password hashing: scrypt parallelism p."), a},
+      {QStringLiteral("login-backoff-max"), QStringLiteral("SECONDS"), QStringLiteral("900"),
+       QStringLiteral("Failed logins back off per client address up to this (per account at most 60 s), then reset after success."), a},
       {QStringLiteral("upload-max-size"), QStringLiteral("BYTES"), QStringLiteral("10737418240"),
        QStringLiteral("Largest source a tus upload may declare (ingest); larger → 413."), m},
       {QStringLiteral("watch-folder"), QStringLiteral("DIR"), QString(),
@@ -255,7 +275,11 @@ QString helpText(const QString &program) {
   s << "ReelStack " << REELSTACK_VERSION << " - a streaming platform in one application.\n\n"
     << "Usage:\n"
     << "  " << program << " [--role=R[,R...]] [--config FILE] [--data-dir DIR] [--headless] [options]\n"
-    << "  " << program << " ingest FILE [--title NAME] [--api URL] [--wait]\n"
+    << "  " << program << " ingest FILE [--title NAME] [--api URL] [--token T] [--wait]\n"
+    << "  " << program << " user add|passwd|list|remove ...   (accounts, offline; platform user --help)\n"
+    << "  " << program << " token create|list|revoke ...      (API tokens, offline)\n"
+    << "  " << program << " cluster-key list|rotate|add|promote|drop ...  (the cluster key ring)\n"
+    << "  " << program << " service-token [--ttl S]           (a service credential for scripts)\n"
     << "  " << program << " --help | --version | --print-config\n\n"
     << "Roles (--role=all runs every one in this process, on the same ports a split deployment uses):\n";
   for (const roles::RoleInfo &r : roles::knownRoles()) {

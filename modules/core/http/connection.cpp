@@ -245,6 +245,16 @@ void Connection::onHead() {
     return;
   }
   request_.params = std::move(match_.params);
+  // Who is calling is settled before a byte of the body is read: an anonymous upload
+  // costs us a head, not a body.
+  if (Status s = authorize(); !s.isOk()) {
+    if (hasBody) closeAfterResponse_ = true;
+    Response r = Response::error(s);
+    if (s.code() == ErrorCode::Unauthorized) r.headers.set("WWW-Authenticate", "Bearer realm=\"reelstack\"");
+    state_ = State::Handling;
+    respond(exchange_, std::move(r));
+    return;
+  }
   bodyLimit_ = match_.options.maxBodyBytes > 0 ? match_.options.maxBodyBytes : worker_->options().maxBodyBytes;
   if (!request_.head.chunked && request_.head.contentLength > bodyLimit_) {
     fail(413, QStringLiteral("request body of %1 bytes exceeds %2").arg(request_.head.contentLength).arg(bodyLimit_));
@@ -255,6 +265,16 @@ void Connection::onHead() {
     out_.append(kContinue);
     flush();
   }
+}
+
+Status Connection::authorize() {
+  const Access access = match_.options.access;
+  if (access == Access::Public) return Status::ok();
+  if (access == Access::Undeclared)  // startWorkers() refuses such routers; never open one by mistake
+    return Status(ErrorCode::Internal, QStringLiteral("route has no access rule"));
+  const Authenticator *auth = worker_->options().authenticator.get();
+  if (!auth) return Status(ErrorCode::Unauthorized, QStringLiteral("this listener accepts no credentials"));
+  return auth->authorize(request_, access);
 }
 
 void Connection::dispatch() {

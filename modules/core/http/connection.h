@@ -50,6 +50,7 @@ class Connection : public QObject {
   void onWritable();
   void processInput();
   void onHead();
+  Status authorize();  // the route's Access against the caller, through the listener's Authenticator
   void dispatch();
   void fail(int status, const QString &message);
   void writeHead(int status, Headers &headers, qint64 contentLength, bool chunked);

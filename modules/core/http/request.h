@@ -2,6 +2,7 @@
 // One routed HTTP request as a handler sees it: the parsed head, the normalized path,
 // route parameters, the body, and the ids that tie it to logs and traces.
 
+#include "core/http/access.h"
 #include "core/http/requesthead.h"
 
 #include <QByteArray>
@@ -28,6 +29,7 @@ struct Request {
   QHostAddress peer;
   QByteArray requestId;
   TraceContext trace;
+  Principal principal;      // who is calling, as the listener's Authenticator found
   qint64 receivedAtNs = 0;  // monotonic clock, for durations
 
   const QByteArray &method() const { return head.method; }

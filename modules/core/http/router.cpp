@@ -34,12 +34,27 @@ bool matchSegments(const QStringList &pattern, QStringView path, QHash<QString, 
 }
 }  // namespace
 
-void Router::add(const QByteArray &method, const QString &pattern, Handler h, RouteOptions o) {
-  routes_.push_back(Route{method, splitPath(pattern), std::move(h), {}, o});
+void Router::add(const QByteArray &method, const QString &pattern, RouteOptions o, Handler h) {
+  routes_.push_back(Route{method, pattern, splitPath(pattern), std::move(h), {}, o});
 }
 
-void Router::addAsync(const QByteArray &method, const QString &pattern, AsyncHandler h, RouteOptions o) {
-  routes_.push_back(Route{method, splitPath(pattern), {}, std::move(h), o});
+void Router::addAsync(const QByteArray &method, const QString &pattern, RouteOptions o, AsyncHandler h) {
+  routes_.push_back(Route{method, pattern, splitPath(pattern), {}, std::move(h), o});
+}
+
+std::vector<Router::RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(routes_.size());
+  for (const Route &r : routes_) out.push_back({r.method, r.pattern, r.options.access});
+  return out;
+}
+
+QStringList Router::undeclared() const {
+  QStringList out;
+  for (const Route &r : routes_) {
+    if (r.options.access == Access::Undeclared) out << QString::fromLatin1(r.method) + QLatin1Char(' ') + r.pattern;
+  }
+  return out;
 }
 
 Router::Match Router::match(const QByteArray &method, const QString &path) const {

@@ -1,7 +1,9 @@
 #pragma once
-// Routes declared next to their handlers: method + pattern → handler. Patterns are
-// literal segments, "{name}" for one segment, and a final "{*name}" for the rest.
+// Routes declared next to their handlers: method + pattern + who may call it → handler.
+// Patterns are literal segments, "{name}" for one segment, and a final "{*name}" for
+// the rest.
 
+#include "core/http/access.h"
 #include "core/http/request.h"
 #include "core/http/response.h"
 
@@ -21,23 +23,37 @@ using Handler = std::function<Response(Request &)>;
 using AsyncHandler = std::function<void(Request &, Responder)>;
 
 struct RouteOptions {
+  RouteOptions() = default;
+  // Implicit, so a route reads `router.get(path, Access::Admin, handler)`.
+  RouteOptions(Access a, qint64 maxBody = 0) : access(a), maxBodyBytes(maxBody) {}
+  Access access = Access::Undeclared;
   qint64 maxBodyBytes = 0;  // 413 over this; 0 = the server's default (ServerOptions)
 };
 
 class Router {
  public:
-  void get(const QString &pattern, Handler h, RouteOptions o = {}) { add("GET", pattern, std::move(h), o); }
-  void post(const QString &pattern, Handler h, RouteOptions o = {}) { add("POST", pattern, std::move(h), o); }
-  void put(const QString &pattern, Handler h, RouteOptions o = {}) { add("PUT", pattern, std::move(h), o); }
-  void del(const QString &pattern, Handler h, RouteOptions o = {}) { add("DELETE", pattern, std::move(h), o); }
-  void add(const QByteArray &method, const QString &pattern, Handler h, RouteOptions o = {});
-  void addAsync(const QByteArray &method, const QString &pattern, AsyncHandler h, RouteOptions o = {});
+  void get(const QString &pattern, RouteOptions o, Handler h) { add("GET", pattern, o, std::move(h)); }
+  void post(const QString &pattern, RouteOptions o, Handler h) { add("POST", pattern, o, std::move(h)); }
+  void put(const QString &pattern, RouteOptions o, Handler h) { add("PUT", pattern, o, std::move(h)); }
+  void del(const QString &pattern, RouteOptions o, Handler h) { add("DELETE", pattern, o, std::move(h)); }
+  void add(const QByteArray &method, const QString &pattern, RouteOptions o, Handler h);
+  void addAsync(const QByteArray &method, const QString &pattern, RouteOptions o, AsyncHandler h);
+
+  // The route table, for the listing at /debug/v1/routes and the tests that walk it.
+  struct RouteInfo {
+    QByteArray method;
+    QString pattern;
+    Access access;
+  };
+  std::vector<RouteInfo> routes() const;
+  // Routes that never said who may call them; a listener with any refuses to start.
+  QStringList undeclared() const;
 
   struct Match {
     enum Kind { Found, NotFound, MethodNotAllowed } kind = NotFound;
     const Handler *handler = nullptr;
     const AsyncHandler *asyncHandler = nullptr;
-    RouteOptions options;
+    RouteOptions options;  // options.access: who may call it
     QHash<QString, QString> params;
     QByteArray allowed;  // for 405: "GET, HEAD"
   };
@@ -47,6 +63,7 @@ class Router {
  private:
   struct Route {
     QByteArray method;
+    QString pattern;
     QStringList segments;
     Handler handler;
     AsyncHandler asyncHandler;

@@ -220,8 +220,7 @@ HttpServer::~HttpServer() {
 
 Status HttpServer::start() {
   RS_RETURN_IF_ERROR(bind());
-  startWorkers();
-  return Status::ok();
+  return startWorkers();
 }
 
 Status HttpServer::bind() {
@@ -261,7 +260,11 @@ Status HttpServer::bind() {
   return Status::ok();
 }
 
-void HttpServer::startWorkers() {
+Status HttpServer::startWorkers() {
+  // A route nobody said who may call would be open by accident: refuse to serve.
+  if (const QStringList open = router_->undeclared(); !open.isEmpty())
+    return Status(ErrorCode::Internal, QStringLiteral("%1 listener: route(s) without an access rule: %2")
+                                           .arg(options_.name, open.join(QStringLiteral(", "))));
   for (int i = 0; i < options_.workers; ++i) {
     auto *thread = new QThread;
     thread->setObjectName(QStringLiteral("%1-worker-%2").arg(options_.name).arg(i));
@@ -275,6 +278,7 @@ void HttpServer::startWorkers() {
   qCInfo(lcHttp).noquote() << options_.name << "listening on" << (tls_ ? "https" : "http")
                            << QStringLiteral("%1:%2").arg(serverAddress().toString()).arg(serverPort())
                            << "with" << options_.workers << "workers";
+  return Status::ok();
 }
 
 void HttpServer::incomingConnection(qintptr fd) {

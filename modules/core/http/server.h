@@ -2,6 +2,7 @@
 // The HTTP/1.1 server every role shares: one acceptor, N worker threads each with its
 // own event loop, connections on raw sockets (sendfile for files) or TLS.
 
+#include "core/http/access.h"
 #include "core/http/requestparser.h"
 #include "core/http/router.h"
 #include "core/status.h"
@@ -40,6 +41,8 @@ struct ServerOptions {
   qint64 maxBodyBytes = 1024 * 1024;  // for routes that set no limit; nginx's client_max_body_size
   QString tlsCertificate;        // PEM paths; both set → TLS
   QString tlsPrivateKey;
+  // Decides every route that is not Access::Public; without one such routes answer 401.
+  std::shared_ptr<const Authenticator> authenticator;
   log::AccessLog *accessLog = nullptr;    // optional
   metrics::Registry *metrics = nullptr;   // optional
 };
@@ -73,10 +76,11 @@ class HttpServer : public QTcpServer {
   ~HttpServer() override;
 
   // bind() then startWorkers(). Split so the port is known (for port 0) before routes
-  // are declared; no connection is accepted until the event loop runs.
+  // are declared; no connection is accepted until the event loop runs. startWorkers()
+  // refuses a router with a route that does not declare its Access.
   Status start();
   Status bind();
-  void startWorkers();
+  Status startWorkers();
   quint16 boundPort() const { return serverPort(); }
   const ServerOptions &options() const { return options_; }
   int activeConnections() const { return active_->load(); }

@@ -4,6 +4,8 @@
 
 #include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QNetworkCookie>
+#include <QNetworkCookieJar>
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -11,6 +13,15 @@
 #include <QTimer>
 
 namespace rs::net {
+
+namespace {
+class NoCookies : public QNetworkCookieJar {
+ public:
+  using QNetworkCookieJar::QNetworkCookieJar;
+  bool setCookiesFromUrl(const QList<QNetworkCookie> &, const QUrl &) override { return false; }
+  QList<QNetworkCookie> cookiesForUrl(const QUrl &) const override { return {}; }
+};
+}  // namespace
 
 QString ClientReply::describe() const {
   if (!error.isEmpty()) return error;
@@ -21,6 +32,8 @@ QString ClientReply::describe() const {
 HttpClient::HttpClient(QObject *parent) : QObject(parent), nam_(new QNetworkAccessManager(this)) {
   // Cross-role calls must not pick up a desktop proxy meant for the web.
   nam_->setProxy(QNetworkProxy::NoProxy);
+  // Credentials are explicit (Authorization); nothing a peer sets is replayed.
+  nam_->setCookieJar(new NoCookies(nam_));
 }
 
 HttpClient::~HttpClient() = default;
@@ -42,6 +55,10 @@ void HttpClient::attempt(const QByteArray &method, const QUrl &url, const QByteA
   const http::TraceContext child = http::childContext(options.trace);
   req.setRawHeader("traceparent", child.traceparent());
   req.setRawHeader("User-Agent", "ReelStack/" REELSTACK_VERSION);
+  const QByteArray authorization = !options.authorization.isEmpty() ? options.authorization
+                                   : authorization_                 ? authorization_()
+                                                                    : QByteArray();
+  if (!authorization.isEmpty()) req.setRawHeader("Authorization", authorization);
   if (!body.isEmpty()) req.setHeader(QNetworkRequest::ContentTypeHeader, QString::fromLatin1(options.contentType));
   QNetworkReply *reply = nam_->sendCustomRequest(req, method, body);
   connect(reply, &QNetworkReply::finished, this, [=, this] {

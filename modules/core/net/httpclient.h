@@ -32,6 +32,7 @@ struct ClientOptions {
   int backoffMs = 100;    // doubled each retry
   http::TraceContext trace;  // parent context; a child span is sent
   QByteArray contentType = "application/json";
+  QByteArray authorization;  // this call's Authorization; empty: the client's own, if any
 };
 
 class HttpClient : public QObject {
@@ -39,6 +40,11 @@ class HttpClient : public QObject {
  public:
   explicit HttpClient(QObject *parent = nullptr);
   ~HttpClient() override;
+
+  // The Authorization every request carries unless its options name another: a
+  // RoleHost's client sends its service credential. Such a client calls only the
+  // stack's own roles; anything else (a webhook) gets a client of its own.
+  void setAuthorization(std::function<QByteArray()> source) { authorization_ = std::move(source); }
 
   // Safe to call from any thread; `done` runs on this client's thread.
   void request(const QByteArray &method, const QUrl &url, const QByteArray &body, const ClientOptions &options,
@@ -54,6 +60,7 @@ class HttpClient : public QObject {
   void attempt(const QByteArray &method, const QUrl &url, const QByteArray &body, const ClientOptions &options,
                int attemptNo, std::function<void(ClientReply)> done);
   QNetworkAccessManager *nam_;
+  std::function<QByteArray()> authorization_;
 };
 
 }  // namespace rs::net

@@ -10,7 +10,7 @@ Status PendingRole::start(RoleContext &context) {
                                      .arg(name_, missing_);
   if (context.router) {
     const QString name = name_, missing = missing_;
-    context.router->get(QStringLiteral("/%1/v1/{*rest}").arg(name_), [name, missing](http::Request &) {
+    context.router->get(QStringLiteral("/%1/v1/{*rest}").arg(name_), http::Access::Service, [name, missing](http::Request &) {
       return http::Response::error(ErrorCode::NotImplemented, QStringLiteral("the %1 role is not built yet: %2").arg(name, missing));
     });
   }

@@ -1,5 +1,8 @@
 #include "core/roles/rolehost.h"
 
+#include "core/auth/clusterkeys.h"
+#include "core/auth/listenerauth.h"
+#include "core/auth/servicetoken.h"
 #include "core/http/server.h"
 #include "core/log/log.h"
 #include "core/metrics/metrics.h"
@@ -20,6 +23,7 @@ struct RoleHost::Listener {
   std::shared_ptr<http::Router> router = std::make_shared<http::Router>();
   std::unique_ptr<metrics::Registry> metrics = std::make_unique<metrics::Registry>();
   std::unique_ptr<http::HttpServer> server;
+  std::shared_ptr<auth::ListenerAuth> auth;
   QStringList roles;  // the role that owns it and any mounted on it
 };
 
@@ -75,6 +79,8 @@ Status RoleHost::start() {
   if (!QDir().mkpath(dataDir_))
     return Status(ErrorCode::IoError, QStringLiteral("cannot create data directory %1").arg(dataDir_));
 
+  RS_RETURN_IF_ERROR(openKeys());
+
   accessLog_ = std::make_unique<log::AccessLog>();
   QString accessPath = config_.value(u"access-log");
   accessPath.replace(QLatin1String("<data-dir>"), dataDir_);
@@ -126,6 +132,8 @@ Status RoleHost::start() {
     o.address = listen->address;
     o.port = listen->port;
     o.metrics = l->metrics.get();
+    l->auth = std::make_shared<auth::ListenerAuth>(*keys_);
+    o.authenticator = l->auth;
     l->server = std::make_unique<http::HttpServer>(o, l->router);
     RS_RETURN_IF_ERROR(l->server->bind());
     l->roles << name;
@@ -133,6 +141,8 @@ Status RoleHost::start() {
   }
 
   client_ = new net::HttpClient(this);
+  credential_ = std::make_unique<auth::ServiceCredential>(*keys_, order_.join(QLatin1Char('+')), processId_);
+  client_->setAuthorization([cred = credential_.get()] { return cred->authorization(); });
   for (const QString &name : order_) {
     auto r = std::make_unique<Running>();
     r->instanceId = QStringLiteral("%1-%2-%3").arg(QSysInfo::machineHostName().section(QLatin1Char('.'), 0, 0), name, processId_);
@@ -155,38 +165,16 @@ Status RoleHost::start() {
     r.role = registry_.create(name);
     RoleContext ctx{config_, dataDir_, r.instanceId, controlUrl_,
                     r.listener ? r.listener->router.get() : nullptr,
-                    r.listener ? r.listener->metrics.get() : nullptr, this};
+                    r.listener ? r.listener->metrics.get() : nullptr,
+                    r.listener ? r.listener->auth.get() : nullptr, this};
     if (Status s = r.role->start(ctx); !s.isOk())
       return Status(s.code(), QStringLiteral("role %1 failed to start: %2").arg(name, s.message()));
   }
 
   // 3. Probes on every listener, then open for business.
   for (auto &[owner, l] : listeners_) {
-    Listener *lp = l.get();
-    lp->router->get(QStringLiteral("/healthz"), [lp, this](http::Request &) {
-      QJsonArray roles;
-      for (const QString &r : lp->roles) roles.append(r);
-      return http::Response::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
-                                              {QStringLiteral("roles"), roles},
-                                              {QStringLiteral("version"), QStringLiteral(REELSTACK_VERSION)},
-                                              {QStringLiteral("instance"), processId_}});
-    });
-    lp->router->get(QStringLiteral("/readyz"), [lp, this](http::Request &) {
-      QJsonObject state;
-      bool all = !stopped_;
-      for (const QString &name : lp->roles) {
-        const auto it = running_.find(name);
-        const bool ready = it != running_.end() && it->second->role && it->second->role->ready();
-        state.insert(name, ready);
-        all = all && ready;
-      }
-      return http::Response::json(QJsonObject{{QStringLiteral("ready"), all}, {QStringLiteral("roles"), state}},
-                                  all ? 200 : 503);
-    });
-    lp->router->get(QStringLiteral("/metrics"), [lp](http::Request &) {
-      return http::Response::text(200, lp->metrics->render(), metrics::kContentType);
-    });
-    lp->server->startWorkers();
+    addProbes(*l);
+    RS_RETURN_IF_ERROR(l->server->startWorkers());
   }
   for (const QString &name : order_) {
     if (!listeners_.count(name) && !findRole(name)->mountsOn.isEmpty())
@@ -202,9 +190,107 @@ Status RoleHost::start() {
   heartbeatTimer_.setInterval(int(*heartbeatSec * 1000));
   heartbeat();
   heartbeatTimer_.start();
+  if (mediaGate_ && mediaGate_->enabled()) {
+    publicTitlesTimer_.setInterval(heartbeatTimer_.interval());
+    refreshPublicTitles();
+    publicTitlesTimer_.start();
+  }
   qCInfo(lcCore).noquote() << "roles running:" << order_.join(QStringLiteral(", ")) << "| control:"
                            << controlUrl_.toString() << "| data:" << dataDir_;
   return Status::ok();
+}
+
+void RoleHost::addProbes(Listener &l) {
+  Listener *lp = &l;
+  // Counters and latencies, no secrets and nothing per viewer: open unless the
+  // deployment asks otherwise (docs/security.md).
+  const http::Access metricsAccess =
+      config_.value(u"metrics-auth") == QLatin1String("service") ? http::Access::Service : http::Access::Public;
+  lp->router->get(QStringLiteral("/healthz"), http::Access::Public, [lp, this](http::Request &) {
+    QJsonArray roles;
+    for (const QString &r : lp->roles) roles.append(r);
+    return http::Response::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")},
+                                            {QStringLiteral("roles"), roles},
+                                            {QStringLiteral("version"), QStringLiteral(REELSTACK_VERSION)},
+                                            {QStringLiteral("instance"), processId_}});
+  });
+  lp->router->get(QStringLiteral("/readyz"), http::Access::Public, [lp, this](http::Request &) {
+    QJsonObject state;
+    bool all = !stopped_;
+    for (const QString &name : lp->roles) {
+      const auto it = running_.find(name);
+      const bool ready = it != running_.end() && it->second->role && it->second->role->ready();
+      state.insert(name, ready);
+      all = all && ready;
+    }
+    return http::Response::json(QJsonObject{{QStringLiteral("ready"), all}, {QStringLiteral("roles"), state}},
+                                all ? 200 : 503);
+  });
+  lp->router->get(QStringLiteral("/metrics"), metricsAccess, [lp](http::Request &) {
+    return http::Response::text(200, lp->metrics->render(), metrics::kContentType);
+  });
+  // The route table, so an operator (and the tests that walk every route) can see
+  // what this listener serves and who may call each route.
+  lp->router->get(QStringLiteral("/debug/v1/routes"), http::Access::Service, [lp](http::Request &) {
+    QJsonArray routes;
+    for (const auto &r : lp->router->routes())
+      routes.append(QJsonObject{{QStringLiteral("method"), QString::fromLatin1(r.method)},
+                                {QStringLiteral("pattern"), r.pattern},
+                                {QStringLiteral("access"), QLatin1String(http::accessName(r.access))}});
+    QJsonArray roles;
+    for (const QString &r : lp->roles) roles.append(r);
+    return http::Response::json(QJsonObject{{QStringLiteral("roles"), roles}, {QStringLiteral("routes"), routes}});
+  });
+}
+
+Status RoleHost::openKeys() {
+  QString path = config_.value(u"cluster-key-file");
+  path.replace(QLatin1String("<data-dir>"), dataDir_);
+  if (order_.contains(QStringLiteral("control"))) {
+    bool created = false;
+    RS_RETURN_IF_ERROR(auth::ensureKeyFile(path, &created));
+    if (created)
+      qCInfo(lcCore).noquote() << "created the cluster key" << path
+                               << "(mode 0600; roles on other machines need a copy: --cluster-key-file=FILE)";
+  }
+  keys_ = new auth::ClusterKeys(path, this);
+  if (Status s = keys_->load(); !s.isOk()) {
+    // A damaged ring is a start-up error; a missing one leaves a process that can
+    // serve nothing protected and reach no other role, which it says loudly.
+    if (s.code() != ErrorCode::NotFound) return s;
+    qCCritical(lcCore).noquote() << "NO CLUSTER KEY at" << path
+                                 << ": this process cannot register with control, call other roles or check tokens."
+                                 << "Copy control's <data-dir>/secrets/cluster.key here (mode 0600) or pass --cluster-key-file=FILE.";
+  }
+  // A rotation on disk reaches this process without a restart.
+  keys_->watch(2000);
+  return Status::ok();
+}
+
+std::shared_ptr<auth::MediaGate> RoleHost::mediaGate() {
+  if (mediaGate_) return mediaGate_;
+  const bool enabled = config_.value(u"media-auth") != QLatin1String("off");
+  mediaGate_ = std::make_shared<auth::MediaGate>(*keys_, enabled);
+  if (!enabled) {
+    qCWarning(lcCore).noquote() << "MEDIA AUTH IS OFF (--media-auth=off): every title on this edge/origin is served to anyone";
+    return mediaGate_;
+  }
+  connect(&publicTitlesTimer_, &QTimer::timeout, this, &RoleHost::refreshPublicTitles);
+  return mediaGate_;
+}
+
+void RoleHost::refreshPublicTitles() {
+  if (!mediaGate_) return;
+  net::ClientOptions o;
+  o.timeoutMs = 2000;
+  std::weak_ptr<auth::MediaGate> gate = mediaGate_;
+  client_->get(controlUrl_.resolved(QUrl(QStringLiteral("/control/v1/public-titles"))), o, [gate](net::ClientReply r) {
+    auto g = gate.lock();
+    if (!g || !r.ok()) return;  // keep the last list: control down must not open or close titles
+    QSet<QString> ids;
+    for (const QJsonValue &v : r.json().object().value(QStringLiteral("titles")).toArray()) ids.insert(v.toString());
+    g->setPublicTitles(std::move(ids));
+  });
 }
 
 void RoleHost::heartbeat() {
@@ -227,7 +313,9 @@ void RoleHost::heartbeat() {
     o.timeoutMs = 2000;
     client_->post(url, QJsonDocument(body).toJson(QJsonDocument::Compact), o, [this, name](net::ClientReply reply) {
       if (reply.ok()) return;
-      const QString why = reply.error.isEmpty() ? QStringLiteral("HTTP %1").arg(reply.status) : reply.error;
+      QString why = reply.describe();
+      if (reply.status == 401 || reply.status == 403)
+        why += QStringLiteral(" (this process must hold the same cluster key as control: --cluster-key-file=%1)").arg(keys_->path());
       qCWarning(lcCore).noquote() << "heartbeat of" << name << "to" << controlUrl_.toString() << "failed:" << why;
       Q_EMIT heartbeatFailed(name, why);
     });
@@ -255,6 +343,7 @@ void RoleHost::shutdown(int deadlineMs) {
   if (stopped_) return;
   stopped_ = true;
   heartbeatTimer_.stop();
+  publicTitlesTimer_.stop();
   for (auto &[name, l] : listeners_) l->server->close();  // every listener stops accepting at once
   const QDeadlineTimer deadline(qMax(0, deadlineMs));
   for (auto &[name, l] : listeners_) l->server->shutdown(int(qMax<qint64>(0, deadline.remainingTime())));

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 
+namespace rs::auth { class ClusterKeys; class ListenerAuth; class MediaGate; class ServiceCredential; }
 namespace rs::http { class HttpServer; class Router; }
 namespace rs::log { class AccessLog; }
 namespace rs::metrics { class Registry; }
@@ -38,7 +39,15 @@ class RoleHost : public QObject {
   QUrl controlUrl() const { return controlUrl_; }
   QString dataDir() const { return dataDir_; }
   QString instanceId(const QString &role) const;
+  // Calls the stack's own roles with this process's service credential.
   net::HttpClient *client() const { return client_; }
+  // The cluster key ring (empty when this process has none) and the credential minted
+  // from it; authorization() is thread-safe (other threads' own HTTP clients use it).
+  const auth::ClusterKeys &keys() const { return *keys_; }
+  const auth::ServiceCredential &serviceCredential() const { return *credential_; }
+  // The process's one gate for /media (edge and origin share it), created on first use;
+  // it learns the public titles from control.
+  std::shared_ptr<auth::MediaGate> mediaGate();
 
  Q_SIGNALS:
   void heartbeatFailed(const QString &role, const QString &error);
@@ -47,6 +56,9 @@ class RoleHost : public QObject {
   struct Listener;
   struct Running;
   void heartbeat();
+  void refreshPublicTitles();
+  Status openKeys();
+  void addProbes(Listener &l);
   Status writeEndpointsFile() const;
 
   const config::Config &config_;
@@ -59,6 +71,10 @@ class RoleHost : public QObject {
   std::map<QString, std::unique_ptr<Running>> running_;     // by role
   std::unique_ptr<log::AccessLog> accessLog_;
   net::HttpClient *client_ = nullptr;
+  auth::ClusterKeys *keys_ = nullptr;
+  std::unique_ptr<auth::ServiceCredential> credential_;
+  std::shared_ptr<auth::MediaGate> mediaGate_;
+  QTimer publicTitlesTimer_;
   QTimer heartbeatTimer_;
   int expiryHeartbeats_ = 3;
   bool stopped_ = false;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+namespace rs::auth { class ListenerAuth; }
 namespace rs::config { class Config; }
 namespace rs::metrics { class Registry; }
 
@@ -42,6 +43,7 @@ struct RoleContext {
   QUrl controlUrl;          // where control is, local or remote
   http::Router *router;     // the role's listener (or the one it mounts on); null if none
   metrics::Registry *metrics;
+  auth::ListenerAuth *auth;  // that listener's authenticator, for the api's accounts and media gates
   RoleHost *host;           // to look up the URLs of other local roles
 };
 
