@@ -56,6 +56,14 @@ Result<QJsonArray> Catalogue::list(const QString &sha256) {
   return out;
 }
 
+Result<QStringList> Catalogue::publicTitles() {
+  auto rows = db_.query("SELECT id FROM titles WHERE public = 1 ORDER BY id");
+  RS_RETURN_IF_ERROR(rows.status());
+  QStringList ids;
+  for (const QVariantMap &r : *rows) ids << r.value(QStringLiteral("id")).toString();
+  return ids;
+}
+
 Result<QJsonObject> Catalogue::create(const QJsonObject &body) {
   FieldReader f(body);
   f.allowOnly({QStringLiteral("name"), QStringLiteral("fileName")});
@@ -77,7 +85,8 @@ Result<QJsonObject> Catalogue::create(const QJsonObject &body) {
 Result<QJsonObject> Catalogue::patch(const QString &id, const QJsonObject &body) {
   FieldReader f(body);
   f.allowOnly({QStringLiteral("state"), QStringLiteral("reason"), QStringLiteral("source"), QStringLiteral("probe"),
-               QStringLiteral("name"), QStringLiteral("duplicateOf")});
+               QStringLiteral("name"), QStringLiteral("duplicateOf"), QStringLiteral("public")});
+  const bool isPublic = f.boolean(u"public");
   const QString stateText = f.string(u"state", false, 32);
   const QString reason = f.string(u"reason", false, 2000).trimmed();
   const QJsonObject source = f.object(u"source");
@@ -111,7 +120,7 @@ Result<QJsonObject> Catalogue::patch(const QString &id, const QJsonObject &body)
                             (to != TitleState::Failed);
       if (!onlyName)
         return Status(ErrorCode::Conflict,
-                      QStringLiteral("title '%1' is %2: only its name can change").arg(id, stateName(from)));
+                      QStringLiteral("title '%1' is %2: only its name and public flag can change").arg(id, stateName(from)));
     }
     if (!duplicateOf.isEmpty()) {
       auto other = db_.queryValue("SELECT id FROM titles WHERE id = ?", {duplicateOf});
@@ -122,6 +131,8 @@ Result<QJsonObject> Catalogue::patch(const QString &id, const QJsonObject &body)
     const qint64 now = clock_();
     if (to) RS_RETURN_IF_ERROR(move(id, *to, Mover::Client, reason));
     if (f.has(u"name")) RS_RETURN_IF_ERROR(db_.exec("UPDATE titles SET name = ?, updated_ms = ? WHERE id = ?", {name, now, id}));
+    if (f.has(u"public"))
+      RS_RETURN_IF_ERROR(db_.exec("UPDATE titles SET public = ?, updated_ms = ? WHERE id = ?", {isPublic ? 1 : 0, now, id}));
     if (f.has(u"probe"))
       RS_RETURN_IF_ERROR(db_.exec("UPDATE titles SET probe_json = ?, updated_ms = ? WHERE id = ?", {compact(probe), now, id}));
     if (f.has(u"duplicateOf"))

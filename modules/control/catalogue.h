@@ -24,6 +24,8 @@ class Catalogue {
   Result<QJsonObject> get(const QString &id);
   // Newest first; with sha256, only titles whose source has that hash.
   Result<QJsonArray> list(const QString &sha256 = {});
+  // Ids of the titles that play without a playback token.
+  Result<QStringList> publicTitles();
   // Any of state, reason, source (merged into the stored one), probe, name, duplicateOf.
   // A ready or failed title only accepts a new name.
   Result<QJsonObject> patch(const QString &id, const QJsonObject &body);

@@ -19,8 +19,10 @@ http::Response withBody(const http::Request &req, Fn fn) {
   return fn(*body);
 }
 
+// Control is called by the stack's own roles only: people reach it through the api.
+const http::RouteOptions kService{http::Access::Service};
 // Title bodies carry probe output; job completions carry every rendition.
-constexpr http::RouteOptions kJsonBody{1024 * 1024};
+const http::RouteOptions kJsonBody{http::Access::Service, 1024 * 1024};
 
 }  // namespace
 
@@ -28,20 +30,25 @@ void addCatalogueRoutes(http::Router &router, Catalogue &catalogue, JobQueue &jo
   Catalogue *c = &catalogue;
   JobQueue *q = &jobs;
 
-  router.post(QStringLiteral("/control/v1/titles"), [c](http::Request &req) {
+  router.post(QStringLiteral("/control/v1/titles"), kJsonBody, [c](http::Request &req) {
     return withBody(req, [&](const QJsonObject &b) { return answer(c->create(b), 201); });
-  }, kJsonBody);
-  router.get(QStringLiteral("/control/v1/titles"), [c](http::Request &req) {
+  });
+  router.get(QStringLiteral("/control/v1/titles"), kService, [c](http::Request &req) {
     auto list = c->list(req.queryValue(u"sha256"));
     if (!list) return http::Response::error(list.status());
     return http::Response::json(QJsonObject{{QStringLiteral("titles"), *list}});
   });
-  router.get(QStringLiteral("/control/v1/titles/{id}"),
+  router.get(QStringLiteral("/control/v1/titles/{id}"), kService,
              [c](http::Request &req) { return answer(c->get(req.param(QStringLiteral("id")))); });
-  router.add("PATCH", QStringLiteral("/control/v1/titles/{id}"), [c](http::Request &req) {
+  router.get(QStringLiteral("/control/v1/public-titles"), kService, [c](http::Request &) {
+    auto ids = c->publicTitles();
+    if (!ids) return http::Response::error(ids.status());
+    return http::Response::json(QJsonObject{{QStringLiteral("titles"), QJsonArray::fromStringList(*ids)}});
+  });
+  router.add("PATCH", QStringLiteral("/control/v1/titles/{id}"), kJsonBody, [c](http::Request &req) {
     return withBody(req, [&](const QJsonObject &b) { return answer(c->patch(req.param(QStringLiteral("id")), b)); });
-  }, kJsonBody);
-  router.del(QStringLiteral("/control/v1/titles/{id}"), [c](http::Request &req) {
+  });
+  router.del(QStringLiteral("/control/v1/titles/{id}"), kService, [c](http::Request &req) {
     const Status s = c->remove(req.param(QStringLiteral("id")));
     return s ? http::Response::noContent() : http::Response::error(s);
   });
@@ -57,12 +64,12 @@ void addCatalogueRoutes(http::Router &router, Catalogue &catalogue, JobQueue &jo
     }
   }
 
-  router.post(QStringLiteral("/control/v1/jobs"), [q](http::Request &req) {
+  router.post(QStringLiteral("/control/v1/jobs"), kJsonBody, [q](http::Request &req) {
     return withBody(req, [&](const QJsonObject &b) { return answer(q->create(b), 201); });
-  }, kJsonBody);
-  router.get(QStringLiteral("/control/v1/jobs/{id}"),
+  });
+  router.get(QStringLiteral("/control/v1/jobs/{id}"), kService,
              [q](http::Request &req) { return answer(q->get(req.param(QStringLiteral("id")))); });
-  router.post(QStringLiteral("/control/v1/jobs/claim"), [q, claims](http::Request &req) {
+  router.post(QStringLiteral("/control/v1/jobs/claim"), kService, [q, claims](http::Request &req) {
     return withBody(req, [&](const QJsonObject &b) {
       auto job = q->claim(b);
       if (!job) return http::Response::error(job.status());
@@ -71,13 +78,13 @@ void addCatalogueRoutes(http::Router &router, Catalogue &catalogue, JobQueue &jo
       return http::Response::json(**job);
     });
   });
-  router.post(QStringLiteral("/control/v1/jobs/{id}/progress"), [q](http::Request &req) {
+  router.post(QStringLiteral("/control/v1/jobs/{id}/progress"), kService, [q](http::Request &req) {
     return withBody(req, [&](const QJsonObject &b) { return answer(q->progress(req.param(QStringLiteral("id")), b)); });
   });
-  router.post(QStringLiteral("/control/v1/jobs/{id}/complete"), [q](http::Request &req) {
+  router.post(QStringLiteral("/control/v1/jobs/{id}/complete"), kJsonBody, [q](http::Request &req) {
     return withBody(req, [&](const QJsonObject &b) { return answer(q->complete(req.param(QStringLiteral("id")), b)); });
-  }, kJsonBody);
-  router.post(QStringLiteral("/control/v1/jobs/{id}/fail"), [q](http::Request &req) {
+  });
+  router.post(QStringLiteral("/control/v1/jobs/{id}/fail"), kService, [q](http::Request &req) {
     return withBody(req, [&](const QJsonObject &b) { return answer(q->fail(req.param(QStringLiteral("id")), b)); });
   });
 }

@@ -30,6 +30,20 @@ namespace rs::control {
 namespace {
 qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
 
+// A process signs as "<its roles joined by +>" and its process id; each of its roles
+// registers as "<host>-<role>-<process id>". Any other combination is someone
+// registering in another's name.
+Status checkHeartbeatIdentity(const QJsonObject &beat, const http::Principal &caller) {
+  const QString role = beat.value(QStringLiteral("role")).toString();
+  const QString instance = beat.value(QStringLiteral("instanceId")).toString();
+  const QStringList roles = caller.name.split(QLatin1Char('+'));
+  if (!roles.contains(role))
+    return Status(ErrorCode::Forbidden, QStringLiteral("this credential is for role(s) %1, not %2").arg(caller.name, role));
+  if (caller.id.isEmpty() || !instance.endsWith(QLatin1Char('-') + caller.id))
+    return Status(ErrorCode::Forbidden, QStringLiteral("instance %1 is not the process this credential names").arg(instance));
+  return Status::ok();
+}
+
 class ControlRole final : public roles::Role {
  public:
   Status start(roles::RoleContext &ctx) override {
@@ -59,17 +73,21 @@ class ControlRole final : public roles::Role {
       return l ? double(l->size()) : 0.0;
     });
 
-    ctx.router->post(QStringLiteral("/control/v1/heartbeat"), [this, heartbeats](http::Request &req) {
+    // Registration is what steering trusts: only holders of the cluster key, and each
+    // only as itself (the instance id carries the id of the process that signed).
+    ctx.router->post(QStringLiteral("/control/v1/heartbeat"), {http::Access::Service, 64 * 1024},
+                     [this, heartbeats](http::Request &req) {
       QJsonParseError err;
       const QJsonDocument doc = QJsonDocument::fromJson(req.body, &err);
       if (err.error != QJsonParseError::NoError || !doc.isObject())
         return http::Response::error(ErrorCode::BadRequest, QStringLiteral("body must be a JSON object: %1").arg(err.errorString()));
+      if (Status s = checkHeartbeatIdentity(doc.object(), req.principal); !s.isOk()) return http::Response::error(s);
       if (Status s = registry_->heartbeat(doc.object(), nowMs()); !s.isOk()) return http::Response::error(s);
       heartbeats->inc();
       return http::Response::noContent();
-    }, http::RouteOptions{64 * 1024});
+    });
 
-    ctx.router->get(QStringLiteral("/control/v1/instances"), [this](http::Request &req) {
+    ctx.router->get(QStringLiteral("/control/v1/instances"), http::Access::Service, [this](http::Request &req) {
       const bool all = req.queryValue(u"all") == QLatin1String("1");
       auto list = registry_->list(nowMs(), req.queryValue(u"role"), all);
       if (!list) return http::Response::error(list.status());

@@ -69,6 +69,10 @@ const std::vector<store::Migration> &controlMigrations() {
           " title_id TEXT PRIMARY KEY REFERENCES titles(id) ON DELETE CASCADE,"
           " regions_json TEXT NOT NULL DEFAULT '[]',"
           " created_ms INTEGER NOT NULL);"},
+      // Titles an admin made public play without a playback token (edges and origins
+      // fetch the list from /control/v1/public-titles).
+      {4, "ALTER TABLE titles ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"
+          "CREATE INDEX titles_public ON titles(public) WHERE public = 1;"},
   };
   return m;
 }

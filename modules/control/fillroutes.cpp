@@ -11,7 +11,7 @@ void addFillRoutes(http::Router &router, FillRunner &runner, Pins &pins, FillSet
   FillRunner *r = &runner;
   Pins *p = &pins;
 
-  router.get(QStringLiteral("/control/v1/fill"), [r, p, settings](http::Request &) {
+  router.get(QStringLiteral("/control/v1/fill"), http::Access::Service, [r, p, settings](http::Request &) {
     auto list = p->list();
     if (!list) return http::Response::error(list.status());
     auto plan = r->currentPlan();
@@ -25,14 +25,14 @@ void addFillRoutes(http::Router &router, FillRunner &runner, Pins &pins, FillSet
                                             {QStringLiteral("lastRun"), r->lastRun()}});
   });
 
-  router.addAsync("POST", QStringLiteral("/control/v1/fill/run"), [r](http::Request &, http::Responder responder) {
+  router.addAsync("POST", QStringLiteral("/control/v1/fill/run"), http::Access::Service, [r](http::Request &, http::Responder responder) {
     r->run(QStringLiteral("manual"), [responder](Result<QJsonObject> run) {
       responder.send(run ? http::Response::json(run.value()) : http::Response::error(run.status()));
     });
   });
 
   // Body {"regions":["eu"]}; no body, no regions or an empty list pin it everywhere.
-  router.put(QStringLiteral("/control/v1/fill/pins/{title}"), [p](http::Request &req) {
+  router.put(QStringLiteral("/control/v1/fill/pins/{title}"), http::Access::Service, [p](http::Request &req) {
     QStringList regions;
     if (!req.body.trimmed().isEmpty()) {
       auto body = parseJsonObject(req.body);
@@ -49,7 +49,7 @@ void addFillRoutes(http::Router &router, FillRunner &runner, Pins &pins, FillSet
     return pin ? http::Response::json(pin->toJson()) : http::Response::error(pin.status());
   });
 
-  router.del(QStringLiteral("/control/v1/fill/pins/{title}"), [p](http::Request &req) {
+  router.del(QStringLiteral("/control/v1/fill/pins/{title}"), http::Access::Service, [p](http::Request &req) {
     const Status s = p->remove(req.param(QStringLiteral("title")));
     return s ? http::Response::noContent() : http::Response::error(s);
   });

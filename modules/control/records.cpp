@@ -27,7 +27,7 @@ const char kJobColumns[] =
 
 const char kTitleSelect[] =
     "SELECT t.id, t.name, t.state, t.reason, t.source_json, t.probe_json, t.duplicate_of, t.renditions_json,"
-    " t.assets_json, t.duration_seconds, t.segment_seconds, t.created_ms, t.updated_ms,"
+    " t.assets_json, t.duration_seconds, t.segment_seconds, t.created_ms, t.updated_ms, t.public,"
     " j.id AS j_id, j.title_id AS j_title_id, j.state AS j_state, j.attempts AS j_attempts, j.worker AS j_worker,"
     " j.lease_expires_ms AS j_lease_expires_ms, j.stage AS j_stage, j.percent AS j_percent, j.fps AS j_fps,"
     " j.eta_seconds AS j_eta_seconds, j.last_error AS j_last_error, j.created_ms AS j_created_ms,"
@@ -67,6 +67,7 @@ QJsonObject titleFromRow(const QVariantMap &r) {
       {QStringLiteral("name"), v("name").toString()},
       {QStringLiteral("state"), v("state").toString()},
       {QStringLiteral("reason"), v("reason").toString()},
+      {QStringLiteral("public"), v("public").toLongLong() != 0},
       {QStringLiteral("createdAt"), isoTime(v("created_ms").toLongLong())},
       {QStringLiteral("updatedAt"), isoTime(v("updated_ms").toLongLong())},
       {QStringLiteral("source"), parsed(v("source_json"))},

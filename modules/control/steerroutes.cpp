@@ -67,7 +67,7 @@ http::Response answer(const Result<QJsonObject> &r) {
 void addSteerRoutes(http::Router &router, InstanceRegistry &registry, Views &views, SteerSettings settings) {
   const Deps d{&registry, &views, std::make_shared<const SteerSettings>(std::move(settings))};
 
-  router.get(QStringLiteral("/control/v1/edges"), [d](http::Request &) {
+  router.get(QStringLiteral("/control/v1/edges"), http::Access::Service, [d](http::Request &) {
     auto edges = listEdges(*d.registry, nowMs(), d.settings->defaultIntervalMs);
     if (!edges) return http::Response::error(edges.status());
     QJsonArray out;
@@ -78,7 +78,7 @@ void addSteerRoutes(http::Router &router, InstanceRegistry &registry, Views &vie
 
   // Unknown titles are steered too: the catalogue check is the api's (it answers 404
   // and 409 before asking), and steering needs nothing from the catalogue.
-  router.get(QStringLiteral("/control/v1/steer"), [d](http::Request &req) {
+  router.get(QStringLiteral("/control/v1/steer"), http::Access::Service, [d](http::Request &req) {
     const QString title = req.queryValue(u"title");
     if (Status s = checkTitle(title); !s) return http::Response::error(s);
     auto p = place(*d.settings, req.queryValue(u"region"), req.queryValue(u"address"), req.peer);
@@ -86,7 +86,7 @@ void addSteerRoutes(http::Router &router, InstanceRegistry &registry, Views &vie
     return answer(steerAnswer(d, title, *p));
   });
 
-  router.post(QStringLiteral("/control/v1/playback"), [d](http::Request &req) {
+  router.post(QStringLiteral("/control/v1/playback"), http::Access::Service, [d](http::Request &req) {
     auto body = parseJsonObject(req.body);
     if (!body) return http::Response::error(body.status());
     FieldReader f(*body);

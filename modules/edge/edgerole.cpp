@@ -1,5 +1,7 @@
 #include "edge/edgerole.h"
 
+#include "core/auth/listenerauth.h"
+#include "core/auth/servicetoken.h"
 #include "core/metrics/metrics.h"
 #include "core/roles/rolehost.h"
 #include "edge/answer.h"
@@ -62,6 +64,7 @@ class EdgeRole final : public roles::Role {
     Cache *cache = cache_.get();
     hooks.completed = [cache](const std::shared_ptr<Fetch> &f) { cache->completed(f); };
     hooks.failing = [cache](const std::shared_ptr<Fetch> &f, const Status &why) { cache->failing(f, why); };
+    if (ctx.host) hooks.authorization = [cred = &ctx.host->serviceCredential()] { return cred->authorization(); };
     fetcher_ = std::make_unique<Fetcher>(pool_, *stats_,
                                          FetchTimeouts{config_.connectTimeoutMs, config_.firstByteTimeoutMs, config_.betweenBytesTimeoutMs},
                                          std::move(hooks));
@@ -73,6 +76,7 @@ class EdgeRole final : public roles::Role {
       discovery_ = std::make_unique<OriginDiscovery>(ctx.host->client(), ctx.controlUrl, pool_);
       discovery_->start();
     }
+    if (ctx.auth && ctx.host) ctx.auth->setMediaGate(ctx.host->mediaGate());
     declareRoutes(*ctx.router);
     loadClock_.start();
     qCInfo(lcEdge).noquote() << "edge" << instanceId_ << "region" << config_.region << "| upstreams:"
@@ -137,24 +141,29 @@ class EdgeRole final : public roles::Role {
 
   void declareRoutes(http::Router &router) {
     MediaHandler *media = media_.get();
-    router.addAsync("GET", QStringLiteral("/media/{*path}"), [media](http::Request &req, http::Responder responder) {
-      media->handle(req, std::move(responder));
-    });
-    router.add("OPTIONS", QStringLiteral("/media/{*path}"), [](http::Request &) {
+    // /m/<playback token>/<title>/… and /media/<title>/… are one object: the cache key
+    // is the path without the token, so every viewer shares one cached copy.
+    auto serve = [media](http::Request &req, http::Responder responder) { media->handle(req, std::move(responder)); };
+    auto preflight = [](http::Request &) {
       http::Response r = http::Response::noContent();
       addCors(r.headers);
       r.headers.add("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
       r.headers.add("Access-Control-Allow-Headers", "Range, If-None-Match");
       r.headers.add("Access-Control-Max-Age", "86400");
       return r;
-    });
-    router.get(QStringLiteral("/edge/v1/stats"), [this](http::Request &) { return http::Response::json(statsJson()); });
-    router.post(QStringLiteral("/edge/v1/prefetch"), [this](http::Request &req) { return submitPrefetch(req); },
-                http::RouteOptions{16 << 20});
-    router.get(QStringLiteral("/edge/v1/prefetch"), [this](http::Request &) {
+    };
+    for (const QString &pattern : {QStringLiteral("/media/{*path}"), QStringLiteral("/m/{token}/{*path}")}) {
+      router.addAsync("GET", pattern, http::Access::Media, serve);
+      router.add("OPTIONS", pattern, http::Access::Public, preflight);
+    }
+    // Control (fill, steering's view) and operators with the cluster key; never viewers.
+    const http::Access service = http::Access::Service;
+    router.get(QStringLiteral("/edge/v1/stats"), service, [this](http::Request &) { return http::Response::json(statsJson()); });
+    router.post(QStringLiteral("/edge/v1/prefetch"), {service, 16 << 20}, [this](http::Request &req) { return submitPrefetch(req); });
+    router.get(QStringLiteral("/edge/v1/prefetch"), service, [this](http::Request &) {
       return http::Response::json(QJsonObject{{QStringLiteral("jobs"), prefetcher_->jobs()}});
     });
-    router.del(QStringLiteral("/edge/v1/cache"), [this](http::Request &req) {
+    router.del(QStringLiteral("/edge/v1/cache"), service, [this](http::Request &req) {
       const QString prefix = req.queryValue(u"prefix");
       if (!prefix.startsWith(QLatin1Char('/')))
         return http::Response::error(ErrorCode::BadRequest, QStringLiteral("prefix=/media/… is required (prefix=/ purges everything)"));

@@ -115,6 +115,9 @@ class Fetcher::Worker : public QObject {
     // The cache stores what the upstream sent; no transparent decompression.
     req.setRawHeader("Accept-Encoding", "identity");
     req.setRawHeader("User-Agent", "ReelStack-edge/" REELSTACK_VERSION);
+    if (hooks_.authorization) {
+      if (const QByteArray a = hooks_.authorization(); !a.isEmpty()) req.setRawHeader("Authorization", a);
+    }
     j->reply = nam_->get(req);
     j->phase = Phase::Connecting;
     j->attempt.start();
@@ -144,6 +147,13 @@ class Fetcher::Worker : public QObject {
     if (status >= 500) {
       stats_.upstreamAttempt(j->url, "error");
       attemptFailed(j, QStringLiteral("HTTP %1").arg(status));
+      return false;
+    }
+    if (status == 401 || status == 403) {
+      // The upstream does not take this edge's service credential (another stack's
+      // cluster key, or none): that upstream's fault, not the viewer's; try the next.
+      stats_.upstreamAttempt(j->url, "error");
+      attemptFailed(j, QStringLiteral("HTTP %1: the upstream refused this edge's service credential").arg(status));
       return false;
     }
     if (status == 404 || status == 410) {

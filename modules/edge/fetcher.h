@@ -32,6 +32,9 @@ struct FetchHooks {
   std::function<void(const std::shared_ptr<Fetch> &)> completed;
   // Before fetch->fail(why), on the fetcher thread: forget it (a 404 is remembered).
   std::function<void(const std::shared_ptr<Fetch> &, const Status &why)> failing;
+  // The Authorization upstream requests carry (the edge's service credential), on
+  // the fetcher thread; unset or empty: none.
+  std::function<QByteArray()> authorization;
 };
 
 class Fetcher {

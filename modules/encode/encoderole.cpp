@@ -1,5 +1,7 @@
 #include "encode/encoderole.h"
 
+#include "core/auth/clusterkeys.h"
+#include "core/auth/servicetoken.h"
 #include "core/config/config.h"
 #include "core/log/log.h"
 #include "core/net/httpclient.h"
@@ -26,6 +28,15 @@ Result<EncoderSettings> readSettings(const roles::RoleContext &ctx) {
   s.workerId = ctx.instanceId;
   s.control = ctx.controlUrl;
   s.localOrigin = ctx.host->localUrl(QStringLiteral("origin"));
+  const auth::ClusterKeys *keys = &ctx.host->keys();
+  const QString roles = ctx.host->serviceCredential().roles(), instance = ctx.host->serviceCredential().instance();
+  s.sourceAuthorization = [keys, roles, instance]() -> QByteArray {
+    const auto ring = keys->current();
+    if (!ring) return {};
+    constexpr qint64 kSourceReadSeconds = 12 * 3600;
+    const QByteArray t = auth::mintServiceToken(*ring, roles, instance, kSourceReadSeconds, auth::nowSeconds());
+    return t.isEmpty() ? QByteArray() : "Bearer " + t;
+  };
   s.workRoot = ctx.dataDir + QStringLiteral("/encode/work");
   const config::Config &c = ctx.config;
   auto lease = c.number(u"job-lease", 1, 3600);

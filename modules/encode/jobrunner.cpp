@@ -107,11 +107,14 @@ void JobRunner::run(const QJsonObject &job) {
   report(QStringLiteral("encoding"), 0, 0, -1, true);
   // Ingest probed the whole file and the job carries the result; the source is only
   // opened again (headers, one frame) when the catalogue lacks it.
+  const QByteArray authorization = s_.sourceAuthorization ? s_.sourceAuthorization() : QByteArray();
+  const QByteArray headers = authorization.isEmpty() ? QByteArray() : "Authorization: " + authorization + "\r\n";
   auto info = media::fromJson(title.value(QStringLiteral("probe")).toObject());
   if (!info) {
     media::ProbeOptions quick;
     quick.scanPackets = false;
     quick.decodeFrames = 1;
+    quick.httpHeaders = headers;
     info = media::probe(source, quick);
   }
   if (cancel_) return;
@@ -131,7 +134,7 @@ void JobRunner::run(const QJsonObject &job) {
 
   QElapsedTimer clock;
   clock.start();
-  auto out = media::transcode(source, *info, spec, work, [this](const media::Progress &p) {
+  auto out = media::transcode(media::MediaInput(source, headers), *info, spec, work, [this](const media::Progress &p) {
     report(QStringLiteral("encoding"), p.percent, p.fps, p.etaSeconds, false);
   }, &cancel_);
   if (cancel_) return;

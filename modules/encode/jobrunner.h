@@ -26,6 +26,10 @@ struct EncoderSettings {
   media::EncodeProfile profile;
   double segmentSeconds = 4;
   int audioBitrateKbps = 128;
+  // The Authorization for reading a job's source from the api: a service token that
+  // outlives the whole encode, because libavformat reuses the header when it resumes
+  // a dropped connection minutes later. Empty: none (no cluster key).
+  std::function<QByteArray()> sourceAuthorization;
 };
 
 // What the role reports in its heartbeats while a job runs.

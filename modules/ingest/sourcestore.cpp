@@ -63,7 +63,8 @@ QStringList SourceStore::titleIds() const {
 }
 
 void SourceStore::mount(http::Router &router, const QString &pattern) {
-  router.get(pattern, [this](http::Request &req) {
+  // Encoders read sources; nobody else needs the originals.
+  router.get(pattern, http::Access::Service, [this](http::Request &req) {
     const QString titleId = req.param(QStringLiteral("titleId"));
     const QString path = find(titleId);
     if (path.isEmpty())

@@ -48,6 +48,7 @@ HttpResult TusClient::send(const QByteArray &method, const QUrl &url, const QHas
   req.setTransferTimeout(options_.timeoutMs);
   req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
   req.setRawHeader("User-Agent", "ReelStack-ingest/" REELSTACK_VERSION);
+  if (!options_.authorization.isEmpty()) req.setRawHeader("Authorization", options_.authorization);
   for (auto it = headers.cbegin(); it != headers.cend(); ++it) req.setRawHeader(it.key(), it.value());
   QNetworkReply *reply = method == "HEAD" ? nam_.head(req) : nam_.sendCustomRequest(req, method, body);
   QEventLoop loop;

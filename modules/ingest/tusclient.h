@@ -21,6 +21,7 @@ struct TusClientOptions {
   int retries = 5;          // per chunk, after a network error, a 5xx or a 409
   int backoffMs = 500;      // doubled each retry
   int timeoutMs = 60'000;   // with no bytes moving
+  QByteArray authorization; // sent with every request ("Bearer rst_…"); empty: none
   // Told about each retry: what went wrong and the offset the upload resumes from.
   std::function<void(const QString &why, qint64 resumeAt)> onRetry;
 };

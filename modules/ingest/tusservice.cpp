@@ -107,25 +107,28 @@ TusService::TusService(UploadStore &store, Catalogue &catalogue, QThreadPool &io
 void TusService::mount(http::Router &router) {
   const QString base = options_.basePath;
   const QString one = base + QStringLiteral("/{id}");
-  const http::RouteOptions big{options_.maxChunkBytes};
+  // Adding titles is an admin's job; only the CORS preflight (which carries no
+  // credentials by definition) is public.
+  const http::Access admin = http::Access::Admin;
+  const http::RouteOptions big{admin, options_.maxChunkBytes};
   auto opts = [this](http::Request &req) { return options(req); };
-  router.add("OPTIONS", base, opts);
-  router.add("OPTIONS", one, opts);
-  router.addAsync("POST", base, [this](http::Request &req, http::Responder r) { create(req, std::move(r)); }, big);
-  router.add("HEAD", one, [this](http::Request &req) { return head(req); });
-  router.get(one, [this](http::Request &req) { return status(req); });
-  router.addAsync("PATCH", one, [this](http::Request &req, http::Responder r) { patch(req, std::move(r)); }, big);
-  router.addAsync("DELETE", one, [this](http::Request &req, http::Responder r) { terminate(req, std::move(r)); });
+  router.add("OPTIONS", base, http::Access::Public, opts);
+  router.add("OPTIONS", one, http::Access::Public, opts);
+  router.addAsync("POST", base, big, [this](http::Request &req, http::Responder r) { create(req, std::move(r)); });
+  router.add("HEAD", one, admin, [this](http::Request &req) { return head(req); });
+  router.get(one, admin, [this](http::Request &req) { return status(req); });
+  router.addAsync("PATCH", one, big, [this](http::Request &req, http::Responder r) { patch(req, std::move(r)); });
+  router.addAsync("DELETE", one, admin, [this](http::Request &req, http::Responder r) { terminate(req, std::move(r)); });
   // tus clients behind proxies that only pass GET/POST send the real method in
   // X-HTTP-Method-Override (tus-js-client's overridePatchMethod).
-  router.addAsync("POST", one, [this](http::Request &req, http::Responder r) {
+  router.addAsync("POST", one, big, [this](http::Request &req, http::Responder r) {
     const QByteArray method = req.header("X-HTTP-Method-Override").trimmed().toUpper();
     if (method == "PATCH") return patch(req, std::move(r));
     if (method == "DELETE") return terminate(req, std::move(r));
     http::Response resp = fail(ErrorCode::MethodNotAllowed, QStringLiteral("POST to an upload needs X-HTTP-Method-Override: PATCH or DELETE"));
     resp.headers.set("Allow", "OPTIONS, HEAD, GET, PATCH, DELETE");
     r.send(std::move(resp));
-  }, big);
+  });
 }
 
 http::Response TusService::options(http::Request &) {

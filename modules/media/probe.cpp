@@ -186,7 +186,9 @@ Result<MediaInfo> probe(const QString &pathOrUrl, const ProbeOptions &options) {
 
   // One connection for sniffing and demuxing: libavformat rewinds the probe buffer.
   AVIOContext *rawIo = nullptr;
-  int err = avio_open2(&rawIo, location.constData(), AVIO_FLAG_READ, nullptr, nullptr);
+  av::Dictionary ioOpts;
+  if (url && !options.httpHeaders.isEmpty()) ioOpts.set("headers", options.httpHeaders.constData());
+  int err = avio_open2(&rawIo, location.constData(), AVIO_FLAG_READ, nullptr, ioOpts.out());
   if (err < 0) return cannotRead(pathOrUrl, err);
   av::IoContext io(rawIo);
   const std::int64_t size = avio_size(io.get());

@@ -49,6 +49,9 @@ struct ProbeOptions {
   bool scanPackets = true;
   // Decode this many video frames to prove the stream decodes.
   int decodeFrames = 5;
+  // Extra request headers for an http(s) source ("Name: value\r\n" lines): the
+  // encoder's service credential.
+  QByteArray httpHeaders;
 };
 
 // Errors use ErrorCode::BadRequest with messages that start with one of:

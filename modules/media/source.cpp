@@ -15,6 +15,9 @@ namespace {
 
 Status sourceError(const char *stage, const QString &what, int err) {
   const bool unreadable = err == AVERROR(ENOENT) || err == AVERROR_HTTP_NOT_FOUND;
+  // Refused or failing servers say nothing about the media: worth another attempt.
+  const bool refused = err == AVERROR_HTTP_UNAUTHORIZED || err == AVERROR_HTTP_FORBIDDEN || err == AVERROR_HTTP_SERVER_ERROR;
+  if (refused) return {ErrorCode::Unavailable, av::stageError(stage, what, err)};
   return {unreadable ? ErrorCode::NotFound : ErrorCode::BadRequest, av::stageError(stage, what, err)};
 }
 
@@ -24,11 +27,13 @@ constexpr int kTolerableDamage = 10;
 
 }  // namespace
 
-Status Source::open(const QString &input) {
+Status Source::open(const MediaInput &in) {
+  const QString &input = in.url;
   const QByteArray url = input.toUtf8();
   AVFormatContext *raw = nullptr;
   av::Dictionary opts;
   if (input.startsWith(QStringLiteral("http://")) || input.startsWith(QStringLiteral("https://"))) {
+    if (!in.httpHeaders.isEmpty()) opts.set("headers", in.httpHeaders.constData());
     // An encode reads its source for minutes: ride out a dropped connection by
     // resuming with a range request instead of failing the job.
     opts.set("reconnect", "1");

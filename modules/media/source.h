@@ -10,11 +10,21 @@
 
 namespace rs::media {
 
+// What to read: a file or an http(s) URL, and for a URL the extra request headers
+// (the encoder's service credential: never in the URL, which errors and logs show).
+struct MediaInput {
+  MediaInput(QString u) : url(std::move(u)) {}  // NOLINT: a path is an input
+  MediaInput(const char *u) : url(QString::fromUtf8(u)) {}
+  MediaInput(QString u, QByteArray headers) : url(std::move(u)), httpHeaders(std::move(headers)) {}
+  QString url;
+  QByteArray httpHeaders;  // "Name: value\r\n" lines, as libavformat's http "headers"
+};
+
 class Source {
  public:
   using FrameSink = std::function<Status(AVFrame *upright)>;
 
-  Status open(const QString &input);
+  Status open(const MediaInput &input);
   AVFormatContext *format() const { return fmt_.get(); }
   AVStream *videoStream() const { return video_; }
   AVStream *audioStream() const { return audio_; }

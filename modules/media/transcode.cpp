@@ -69,7 +69,7 @@ Status cancelled() { return {ErrorCode::Unavailable, QStringLiteral("transcode: 
 
 }  // namespace
 
-Result<TranscodeOutput> transcode(const QString &input, const MediaInfo &info, const LadderSpec &spec,
+Result<TranscodeOutput> transcode(const MediaInput &input, const MediaInfo &info, const LadderSpec &spec,
                                   const QString &workDir, const ProgressFn &progress,
                                   const std::atomic<bool> *cancel) {
   installFfmpegLogHandler();

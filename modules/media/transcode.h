@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "media/ladder.h"
 #include "media/probe.h"
+#include "media/source.h"
 
 #include <QString>
 #include <atomic>
@@ -62,7 +63,7 @@ using ProgressFn = std::function<void(const Progress &)>;
 // `cancel` (may be null) stops the work early with ErrorCode::Unavailable. Errors
 // name the stage ("demux: …", "decode: …", "encode: …", "mux: …", "quality: …")
 // and carry FFmpeg's message; a damaged or cut-short source is BadRequest.
-Result<TranscodeOutput> transcode(const QString &input, const MediaInfo &info, const LadderSpec &spec,
+Result<TranscodeOutput> transcode(const MediaInput &input, const MediaInfo &info, const LadderSpec &spec,
                                   const QString &workDir, const ProgressFn &progress,
                                   const std::atomic<bool> *cancel);
 

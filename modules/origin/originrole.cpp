@@ -1,8 +1,10 @@
 #include "origin/originrole.h"
 
+#include "core/auth/listenerauth.h"
 #include "core/config/config.h"
 #include "core/http/fileserver.h"
 #include "core/log/log.h"
+#include "core/roles/rolehost.h"
 #include "origin/publisher.h"
 
 #include <QJsonDocument>
@@ -41,21 +43,28 @@ class OriginRole final : public roles::Role {
             QByteArrayLiteral("Content-Length, Content-Range, ETag, X-Cache"));
     };
     http::FileRoot *root = root_.get();
-    ctx.router->get(QStringLiteral("/media/{*path}"), [root](http::Request &req) {
+    // /m/<playback token>/<title>/… is the same file as /media/<title>/…: the token
+    // only opens the door (core/auth/listenerauth.h checks it before we get here).
+    ctx.auth->setMediaGate(ctx.host->mediaGate());
+    auto media = [root](http::Request &req) {
       const QString rel = req.param(QStringLiteral("path"));
       // Dot names are the origin's own (staging of publishes in progress), never media.
       if (rel.startsWith(u'.') || rel.contains(QStringLiteral("/.")))
         return http::Response::error(ErrorCode::NotFound, QStringLiteral("no such file"));
       return root->serve(req, rel);
-    });
-    ctx.router->add("OPTIONS", QStringLiteral("/media/{*path}"), [](http::Request &) {
+    };
+    auto preflight = [](http::Request &) {
       http::Response r = http::Response::noContent();
       r.headers.add("Access-Control-Allow-Origin", "*");
       r.headers.add("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
       r.headers.add("Access-Control-Allow-Headers", "Range, If-None-Match, If-Modified-Since");
       r.headers.add("Access-Control-Max-Age", "86400");
       return r;
-    });
+    };
+    for (const QString &pattern : {QStringLiteral("/media/{*path}"), QStringLiteral("/m/{token}/{*path}")}) {
+      ctx.router->get(pattern, http::Access::Media, media);
+      ctx.router->add("OPTIONS", pattern, http::Access::Public, preflight);
+    }
     if (Status s = mountPublishing(ctx, dir); !s.isOk()) return s;
     qCInfo(lcOrigin).noquote() << "serving" << dir << "at /media/";
     return Status::ok();
@@ -69,11 +78,14 @@ class OriginRole final : public roles::Role {
     if (!maxFile) return maxFile.status();
     Publisher *pub = publisher_.get();
     auto answer = [](const Status &s) { return s.isOk() ? http::Response::noContent() : http::Response::error(s.code(), s.message()); };
-    ctx.router->put(QStringLiteral("/origin/v1/publish/{title}/{publish}/{*path}"), [pub, answer](http::Request &req) {
+    const http::Access service = http::Access::Service;  // encoders publish; nobody else writes media
+    ctx.router->put(QStringLiteral("/origin/v1/publish/{title}/{publish}/{*path}"), {service, *maxFile},
+                    [pub, answer](http::Request &req) {
       return answer(pub->putFile(req.param(QStringLiteral("title")), req.param(QStringLiteral("publish")),
                                  req.param(QStringLiteral("path")), req.body));
-    }, http::RouteOptions{*maxFile});
-    ctx.router->post(QStringLiteral("/origin/v1/publish/{title}/{publish}/commit"), [pub, answer](http::Request &req) {
+    });
+    ctx.router->post(QStringLiteral("/origin/v1/publish/{title}/{publish}/commit"), {service, 1 << 20},
+                     [pub, answer](http::Request &req) {
       QJsonParseError err;
       const QJsonDocument doc = QJsonDocument::fromJson(req.body, &err);
       if (!doc.isObject() || !doc.object().value(QStringLiteral("files")).isObject())
@@ -82,11 +94,11 @@ class OriginRole final : public roles::Role {
       const Status s = pub->commit(title, req.param(QStringLiteral("publish")), doc.object().value(QStringLiteral("files")).toObject());
       if (s.isOk()) qCInfo(lcOrigin).noquote() << "published" << title;
       return answer(s);
-    }, http::RouteOptions{1 << 20});
-    ctx.router->del(QStringLiteral("/origin/v1/publish/{title}/{publish}"), [pub, answer](http::Request &req) {
+    });
+    ctx.router->del(QStringLiteral("/origin/v1/publish/{title}/{publish}"), service, [pub, answer](http::Request &req) {
       return answer(pub->abort(req.param(QStringLiteral("title")), req.param(QStringLiteral("publish"))));
     });
-    ctx.router->del(QStringLiteral("/origin/v1/titles/{title}"), [pub, answer](http::Request &req) {
+    ctx.router->del(QStringLiteral("/origin/v1/titles/{title}"), service, [pub, answer](http::Request &req) {
       return answer(pub->unpublish(req.param(QStringLiteral("title"))));
     });
     return Status::ok();
