@@ -1,5 +1,6 @@
 #include "ingestcommand.h"
 
+#include "clientcredentials.h"
 #include "ingest/tusclient.h"
 
 #include <QCommandLineParser>
@@ -118,7 +119,14 @@ int runIngestCommand(int argc, char **argv, const QStringList &args) {
   const QCommandLineOption ifEmpty(QStringLiteral("if-catalogue-empty"),
                                    QStringLiteral("Upload only when the catalogue has no titles (prints {\"skipped\":…} otherwise); "
                                                   "used to seed a demo title."));
-  parser.addOptions({help, title, api, wait, chunk, ifEmpty});
+  const QCommandLineOption token(QStringLiteral("token"),
+                                 QStringLiteral("An admin API token (default: $REELSTACK_TOKEN, else the local token of "
+                                                "--data-dir, for an api on this machine)."),
+                                 QStringLiteral("TOKEN"));
+  const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                   QStringLiteral("The stack's data directory on this machine, for its local token."),
+                                   QStringLiteral("DIR"), QStringLiteral("~/.local/share/reelstack"));
+  parser.addOptions({help, title, api, wait, chunk, ifEmpty, token, dataDir});
   parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The video file to upload."));
   if (!parser.parse(QStringList{QStringLiteral("platform")} + args)) {
     printErr(parser.errorText() + QStringLiteral(" (see platform ingest --help)"));
@@ -163,9 +171,15 @@ int runIngestCommand(int argc, char **argv, const QStringList &args) {
     return kExitUsage;
   }
 
+  auto credential = clientCredential(parser.value(token), parser.value(dataDir), parser.isSet(dataDir), apiUrl);
+  if (!credential) {
+    printErr(credential.status().message());
+    return kExitUsage;
+  }
   QNetworkAccessManager nam;
   ingest::TusClientOptions options;
   options.chunkBytes = chunkBytes;
+  options.authorization = *credential;
   Progress *shown = nullptr;
   options.onRetry = [&shown](const QString &why, qint64 resumeAt) {
     if (shown) shown->finish();

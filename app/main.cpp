@@ -6,6 +6,8 @@
 #include "core/roles/rolehost.h"
 #include "core/roles/signals.h"
 #include "desktop/desktopshell.h"
+#include "accountcommands.h"
+#include "clusterkeycommand.h"
 #include "ingestcommand.h"
 #include "stack.h"
 
@@ -33,6 +35,10 @@ int main(int argc, char **argv) {
   // Subcommands have their own flags; they never start roles.
   if (!args.isEmpty() && args.first() == QLatin1String("ingest"))
     return rs::app::runIngestCommand(argc, argv, args.mid(1));
+  if (!args.isEmpty() && args.first() == QLatin1String("user")) return rs::app::runUserCommand(args.mid(1));
+  if (!args.isEmpty() && args.first() == QLatin1String("token")) return rs::app::runTokenCommand(args.mid(1));
+  if (!args.isEmpty() && args.first() == QLatin1String("cluster-key")) return rs::app::runClusterKeyCommand(args.mid(1));
+  if (!args.isEmpty() && args.first() == QLatin1String("service-token")) return rs::app::runServiceTokenCommand(args.mid(1));
 
   auto parsed = rs::config::Config::fromArguments(args);
   if (!parsed) {

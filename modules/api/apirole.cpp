@@ -1,5 +1,6 @@
 #include "api/apirole.h"
 
+#include "api/accountroutes.h"
 #include "api/deliveryrelay.h"
 #include "api/playback.h"
 #include "api/titles.h"
@@ -7,11 +8,17 @@
 #include "core/http/server.h"
 #include "core/log/log.h"
 #include "core/net/httpclient.h"
+#include "core/auth/listenerauth.h"
+#include "core/config/config.h"
 #include "core/roles/rolehost.h"
+#include "identity/accountstore.h"
+#include "identity/accountverifier.h"
+#include "identity/bootstrap.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointer>
+#include <QTimer>
 #include <memory>
 
 namespace rs {
@@ -77,15 +84,67 @@ class ApiRole final : public roles::Role {
   Status start(roles::RoleContext &ctx) override {
     net::HttpClient *client = ctx.host->client();
     const QUrl control = ctx.controlUrl;
+    RS_RETURN_IF_ERROR(startAccounts(ctx));
     mountWebUi(*ctx.router);
-    ctx.router->addAsync("GET", QStringLiteral("/api/v1/status"), [client, control](http::Request &req, http::Responder r) {
+    ctx.router->addAsync("GET", QStringLiteral("/api/v1/status"), http::Access::Admin, [client, control](http::Request &req, http::Responder r) {
       collectStatus(client, control, req.trace, std::move(r));
     });
-    mountTitles(*ctx.router, *ctx.host, control);
-    mountPlayback(*ctx.router, *ctx.host, control);
+    auto ttl = ctx.config.integer(u"playback-token-ttl", 10, 86400);
+    RS_RETURN_IF_ERROR(ttl.status());
+    const MediaTokens tokens{&ctx.host->keys(), *ttl};
+    mountTitles(*ctx.router, *ctx.host, control, tokens);
+    mountPlayback(*ctx.router, *ctx.host, control, tokens);
     mountDeliveryRelay(*ctx.router, client, control);
     return Status::ok();
   }
+
+  void stop() override {
+    pruneTimer_.stop();
+    if (routes_) routes_->drain();
+  }
+
+ private:
+  // Accounts live with the api (BRIEF.md): its own database, the first admin, the
+  // local bootstrap token, and the verifier its listener asks about cookies and tokens.
+  Status startAccounts(roles::RoleContext &ctx) {
+    auto n = ctx.config.number(u"scrypt-n", 1024, 1e12);
+    auto r = ctx.config.integer(u"scrypt-r", 1, 64);
+    auto p = ctx.config.integer(u"scrypt-p", 1, 16);
+    auto minLength = ctx.config.integer(u"password-min-length", 1, 1024);
+    auto idle = ctx.config.number(u"session-idle", 1, 1e9);
+    auto max = ctx.config.number(u"session-max", 1, 1e9);
+    auto backoff = ctx.config.number(u"login-backoff-max", 1, 86400);
+    for (const Status &s : {n.status(), r.status(), p.status(), minLength.status(), idle.status(), max.status(), backoff.status()})
+      RS_RETURN_IF_ERROR(s);
+    auto scrypt = identity::checkScryptParams(quint64(*n), quint32(*r), quint32(*p));
+    RS_RETURN_IF_ERROR(scrypt.status());
+    identity::AccountStore::Options o{*scrypt, *minLength, qint64(*idle * 1000), qint64(*max * 1000)};
+    auto store = identity::AccountStore::open(identity::AccountStore::defaultPath(ctx.dataDir), o, true);
+    RS_RETURN_IF_ERROR(store.status());
+    store_ = std::move(*store);
+    bool created = false;
+    RS_RETURN_IF_ERROR(identity::ensureFirstAdmin(*store_, ctx.dataDir, &created));
+    if (created)
+      qCWarning(lcApi).noquote() << "first start: created the account 'admin'; its password is in"
+                                 << identity::adminPasswordPath(ctx.dataDir) << "(change it after signing in)";
+    RS_RETURN_IF_ERROR(identity::ensureLocalToken(*store_, ctx.dataDir));
+    ctx.auth->setUserVerifier(std::make_shared<identity::AccountVerifier>(store_));
+
+    AccountRoutesOptions ro;
+    ro.dataDir = ctx.dataDir;
+    ro.secureCookies = !ctx.config.value(u"tls-cert").isEmpty();
+    ro.throttle.addressMaxMs = qint64(*backoff * 1000);
+    routes_ = std::make_unique<AccountRoutes>(store_, ro);
+    routes_->mount(*ctx.router);
+    pruneTimer_.setInterval(600'000);
+    QObject::connect(&pruneTimer_, &QTimer::timeout, [store = store_] { store->prune(); });
+    pruneTimer_.start();
+    return Status::ok();
+  }
+
+  std::shared_ptr<identity::AccountStore> store_;
+  std::unique_ptr<AccountRoutes> routes_;
+  QTimer pruneTimer_;
 };
 }  // namespace
 

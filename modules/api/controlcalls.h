@@ -2,6 +2,7 @@
 // What the api's handlers share when they call control: the client, where control is,
 // where the origin is, and how a call is made and judged.
 
+#include "api/mediatokens.h"
 #include "api/titlesorigin.h"
 #include "core/http/trace.h"
 #include "core/net/httpclient.h"
@@ -20,6 +21,7 @@ struct ControlDeps {
   net::HttpClient *client;
   QUrl control;
   std::shared_ptr<OriginLocator> origins;
+  MediaTokens tokens;  // for the media URLs handed to viewers
 };
 
 inline net::ClientOptions controlCallOptions(const http::TraceContext &trace, int timeoutMs = 3000) {

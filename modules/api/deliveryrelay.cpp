@@ -40,27 +40,28 @@ QString pinPath(const http::Request &req) {
 
 void mountDeliveryRelay(http::Router &router, net::HttpClient *client, const QUrl &control) {
   const Relay relay{client, control};
+  // The delivery page is the operator's: every relay is admin-only.
+  const http::Access admin = http::Access::Admin;
 
-  router.addAsync("GET", QStringLiteral("/api/v1/delivery/edges"), [relay](http::Request &req, http::Responder r) {
+  router.addAsync("GET", QStringLiteral("/api/v1/delivery/edges"), admin, [relay](http::Request &req, http::Responder r) {
     relay("GET", QStringLiteral("/control/v1/edges"), {}, {}, req.trace, r);
   });
   // The viewer's own address goes along: steering places the viewer, not the api.
-  router.addAsync("GET", QStringLiteral("/api/v1/delivery/steer"), [relay](http::Request &req, http::Responder r) {
+  router.addAsync("GET", QStringLiteral("/api/v1/delivery/steer"), admin, [relay](http::Request &req, http::Responder r) {
     QString q = QStringLiteral("title=") + encoded(req.queryValue(u"title")) + QStringLiteral("&address=") +
                 encoded(viewerAddress(req.peer));
     if (const QString region = req.queryValue(u"region"); !region.isEmpty()) q += QStringLiteral("&region=") + encoded(region);
     relay("GET", QStringLiteral("/control/v1/steer"), q, {}, req.trace, r);
   });
-  router.addAsync("GET", QStringLiteral("/api/v1/delivery/fill"), [relay](http::Request &req, http::Responder r) {
+  router.addAsync("GET", QStringLiteral("/api/v1/delivery/fill"), admin, [relay](http::Request &req, http::Responder r) {
     relay("GET", QStringLiteral("/control/v1/fill"), {}, {}, req.trace, r);
   });
-  router.addAsync("POST", QStringLiteral("/api/v1/delivery/fill/run"), [relay](http::Request &req, http::Responder r) {
+  router.addAsync("POST", QStringLiteral("/api/v1/delivery/fill/run"), admin, [relay](http::Request &req, http::Responder r) {
     relay("POST", QStringLiteral("/control/v1/fill/run"), {}, {}, req.trace, r, 15000);
   });
-  router.addAsync("PUT", QStringLiteral("/api/v1/delivery/fill/pins/{title}"), [relay](http::Request &req, http::Responder r) {
-    relay("PUT", pinPath(req), {}, req.body, req.trace, r);
-  }, http::RouteOptions{16 * 1024});
-  router.addAsync("DELETE", QStringLiteral("/api/v1/delivery/fill/pins/{title}"), [relay](http::Request &req, http::Responder r) {
+  router.addAsync("PUT", QStringLiteral("/api/v1/delivery/fill/pins/{title}"), {admin, 16 * 1024},
+                  [relay](http::Request &req, http::Responder r) { relay("PUT", pinPath(req), {}, req.body, req.trace, r); });
+  router.addAsync("DELETE", QStringLiteral("/api/v1/delivery/fill/pins/{title}"), admin, [relay](http::Request &req, http::Responder r) {
     relay("DELETE", pinPath(req), {}, {}, req.trace, r);
   });
 }

@@ -8,6 +8,7 @@
 #include "core/net/httpclient.h"
 #include "core/roles/rolehost.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -28,6 +29,7 @@ struct Viewing {
   QString address;  // the viewer's
   QJsonObject assets;  // the title's; empty when control could not be asked
   http::TraceContext trace;
+  MediaTokens::Token token;  // in every source URL's path
 };
 
 QJsonObject source(const QUrl &base, const Viewing &q, const QString &kind, const QString &reason) {
@@ -37,9 +39,19 @@ QJsonObject source(const QUrl &base, const Viewing &q, const QString &kind, cons
   };
   return QJsonObject{{QStringLiteral("kind"), kind},
                      {QStringLiteral("base"), base.toString(QUrl::StripTrailingSlash)},
-                     {QStringLiteral("dash"), mediaUrl(base, q.titleId, asset("dash", "manifest.mpd"))},
-                     {QStringLiteral("hls"), mediaUrl(base, q.titleId, asset("hls", "master.m3u8"))},
+                     {QStringLiteral("dash"), mediaUrl(base, q.titleId, asset("dash", "manifest.mpd"), q.token.value)},
+                     {QStringLiteral("hls"), mediaUrl(base, q.titleId, asset("hls", "master.m3u8"), q.token.value)},
                      {QStringLiteral("reason"), reason}};
+}
+
+// How the player keeps its URLs working: renew before half the lifetime is gone and
+// put the new value in place of the old one in every URL's /m/<token>/ segment.
+QJsonObject tokenJson(const QString &titleId, const MediaTokens::Token &t, qint64 ttlSec) {
+  return QJsonObject{{QStringLiteral("value"), t.value},
+                     {QStringLiteral("expiresAt"), QDateTime::fromSecsSinceEpoch(t.expiresSec, Qt::UTC).toString(Qt::ISODate)},
+                     {QStringLiteral("renewAfterSeconds"), qMax<qint64>(1, ttlSec / 2)},
+                     {QStringLiteral("renewUrl"), QStringLiteral("/api/v1/titles/%1/playback/renew")
+                                                      .arg(QString::fromLatin1(QUrl::toPercentEncoding(titleId)))}};
 }
 
 // steer: control's steer answer, or empty with `steerError` saying why there is none.
@@ -58,7 +70,7 @@ void answer(const Deps &d, const Viewing &q, const QJsonObject &steer, const QSt
     sources.append(source(base, q, QStringLiteral("edge"), reason));
   }
   const QJsonValue region = steer.contains(QStringLiteral("region")) ? steer.value(QStringLiteral("region")) : QJsonValue();
-  d.origins->find(q.trace, [q, edges, sources, region, steerError, responder](OriginLocator::Origin o) mutable {
+  d.origins->find(q.trace, [d, q, edges, sources, region, steerError, responder](OriginLocator::Origin o) mutable {
     if (o.isValid()) {
       const QString reason = steerError.isEmpty()
                                  ? QStringLiteral("origin (no edge left)")
@@ -74,7 +86,8 @@ void answer(const Deps &d, const Viewing &q, const QJsonObject &steer, const QSt
                                                     {QStringLiteral("region"), region},
                                                     {QStringLiteral("address"), q.address},
                                                     {QStringLiteral("edges"), edges},
-                                                    {QStringLiteral("sources"), sources}}));
+                                                    {QStringLiteral("sources"), sources},
+                                                    {QStringLiteral("playbackToken"), tokenJson(q.titleId, q.token, d.tokens.ttlSec)}}));
   });
 }
 
@@ -125,11 +138,12 @@ QString viewerAddress(const QHostAddress &peer) {
   return QHostAddress((quint32(b[12]) << 24) | (quint32(b[13]) << 16) | (quint32(b[14]) << 8) | quint32(b[15])).toString();
 }
 
-void mountPlayback(http::Router &router, roles::RoleHost &host, const QUrl &control) {
-  const Deps d{host.client(), control, makeOriginLocator(host, control)};
+void mountPlayback(http::Router &router, roles::RoleHost &host, const QUrl &control, MediaTokens tokens) {
+  const Deps d{host.client(), control, makeOriginLocator(host, control), tokens};
   // Optional body {"region":"eu"} (or ?region=eu): play as a viewer of that region.
-  router.addAsync("POST", QStringLiteral("/api/v1/titles/{id}/playback"), [d](http::Request &req, http::Responder r) {
-    Viewing q{req.param(QStringLiteral("id")), req.queryValue(u"region"), viewerAddress(req.peer), {}, req.trace};
+  router.addAsync("POST", QStringLiteral("/api/v1/titles/{id}/playback"), {http::Access::Viewer, 4096},
+                  [d](http::Request &req, http::Responder r) {
+    Viewing q{req.param(QStringLiteral("id")), req.queryValue(u"region"), viewerAddress(req.peer), {}, req.trace, {}};
     if (!req.body.trimmed().isEmpty()) {
       QJsonParseError err;
       const QJsonDocument doc = QJsonDocument::fromJson(req.body, &err);
@@ -139,8 +153,21 @@ void mountPlayback(http::Router &router, roles::RoleHost &host, const QUrl &cont
                                             QStringLiteral("body must be a JSON object, optionally with a string 'region'")));
       if (region.isString()) q.region = region.toString();
     }
+    q.token = d.tokens.mint(q.titleId, req.principal);
+    if (q.token.value.isEmpty())
+      return r.send(http::Response::error(ErrorCode::Unavailable, QStringLiteral("the api has no cluster key to sign playback tokens with")));
     startPlayback(d, std::move(q), r);
-  }, http::RouteOptions{4096});
+  });
+  // The playback heartbeat: a signed-in viewer gets a fresh token for the title; once
+  // the session ends (logout, expiry, a removed account) renewals stop and the media
+  // URLs stop working within one token lifetime.
+  router.post(QStringLiteral("/api/v1/titles/{id}/playback/renew"), {http::Access::Viewer, 1024}, [d](http::Request &req) {
+    const QString id = req.param(QStringLiteral("id"));
+    const MediaTokens::Token t = d.tokens.mint(id, req.principal);
+    if (t.value.isEmpty())
+      return http::Response::error(ErrorCode::Unavailable, QStringLiteral("the api has no cluster key to sign playback tokens with"));
+    return http::Response::json(tokenJson(id, t, d.tokens.ttlSec));
+  });
 }
 
 }  // namespace rs::api

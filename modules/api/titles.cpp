@@ -32,14 +32,24 @@ http::Response relayFailure(const Deps &d, const net::ClientReply &r) {
 
 bool isReady(const QJsonObject &t) { return t.value(QStringLiteral("state")).toString() == QLatin1String("ready"); }
 
-void getTitles(const Deps &d, const http::TraceContext &trace, http::Responder responder) {
-  d.client->get(controlUrl(d, QStringLiteral("/control/v1/titles")), options(trace), [d, trace, responder](net::ClientReply r) {
+// Posters and manifests in the answer open for this caller only: each ready title's
+// URLs carry a playback token minted for the caller's session.
+QJsonObject forViewer(const Deps &d, const QJsonObject &title, const QUrl &origin, const http::Principal &viewer) {
+  if (!isReady(title)) return title;
+  const QString id = title.value(QStringLiteral("id")).toString();
+  return withPlaybackUrls(title, origin, d.tokens.mint(id, viewer).value);
+}
+
+void getTitles(const Deps &d, const http::Request &req, http::Responder responder) {
+  const http::TraceContext trace = req.trace;
+  const http::Principal viewer = req.principal;
+  d.client->get(controlUrl(d, QStringLiteral("/control/v1/titles")), options(trace), [d, trace, viewer, responder](net::ClientReply r) {
     if (!r.ok()) return responder.send(relayFailure(d, r));
     const QJsonArray titles = r.json().object().value(QStringLiteral("titles")).toArray();
     const bool anyReady = std::any_of(titles.begin(), titles.end(), [](const QJsonValue &v) { return isReady(v.toObject()); });
-    auto answer = [titles, responder](const QUrl &origin) {
+    auto answer = [d, titles, viewer, responder](const QUrl &origin) {
       QJsonArray out;
-      for (const QJsonValue &v : titles) out.append(withPlaybackUrls(v.toObject(), origin));
+      for (const QJsonValue &v : titles) out.append(forViewer(d, v.toObject(), origin, viewer));
       responder.send(http::Response::json(QJsonObject{{QStringLiteral("titles"), out}}));
     };
     if (!anyReady) return answer(QUrl());
@@ -47,15 +57,40 @@ void getTitles(const Deps &d, const http::TraceContext &trace, http::Responder r
   });
 }
 
-void getTitle(const Deps &d, const QString &id, const http::TraceContext &trace, http::Responder responder) {
+void getTitle(const Deps &d, const QString &id, const http::Request &req, http::Responder responder) {
   const QUrl url = controlUrl(d, QStringLiteral("/control/v1/titles/") + QString::fromLatin1(QUrl::toPercentEncoding(id)));
-  d.client->get(url, options(trace), [d, trace, responder](net::ClientReply r) {
+  const http::TraceContext trace = req.trace;
+  const http::Principal viewer = req.principal;
+  d.client->get(url, options(trace), [d, trace, viewer, responder](net::ClientReply r) {
     if (!r.ok()) return responder.send(relayFailure(d, r));
     const QJsonObject title = r.json().object();
     if (!isReady(title)) return responder.send(http::Response::json(title));
-    d.origins->find(trace, [title, responder](OriginLocator::Origin o) {
-      responder.send(http::Response::json(withPlaybackUrls(title, o.publicUrl)));
+    d.origins->find(trace, [d, title, viewer, responder](OriginLocator::Origin o) {
+      responder.send(http::Response::json(forViewer(d, title, o.publicUrl, viewer)));
     });
+  });
+}
+
+// What an admin may change on a title from outside: its name and whether it plays
+// without a token. The rest of control's PATCH belongs to ingest and encoders.
+void patchTitle(const Deps &d, const QString &id, const http::Request &req, http::Responder responder) {
+  QJsonParseError err;
+  const QJsonDocument doc = QJsonDocument::fromJson(req.body, &err);
+  const QJsonObject body = doc.object();
+  bool ok = err.error == QJsonParseError::NoError && doc.isObject() && !body.isEmpty();
+  for (auto it = body.begin(); ok && it != body.end(); ++it)
+    ok = (it.key() == QLatin1String("name") && it.value().isString()) || (it.key() == QLatin1String("public") && it.value().isBool());
+  if (!ok)
+    return responder.send(http::Response::error(ErrorCode::BadRequest,
+                                                QStringLiteral("body must be a JSON object with \"name\" (string) and/or \"public\" (boolean)")));
+  const QUrl url = controlUrl(d, QStringLiteral("/control/v1/titles/") + QString::fromLatin1(QUrl::toPercentEncoding(id)));
+  const QString actor = req.principal.name;
+  d.client->request("PATCH", url, QJsonDocument(body).toJson(QJsonDocument::Compact), options(req.trace),
+                    [d, id, body, actor, responder](net::ClientReply r) {
+    if (!r.ok()) return responder.send(relayFailure(d, r));
+    if (body.contains(QStringLiteral("public")))
+      qCInfo(lcApi).noquote() << actor << "made title" << id << (body.value(QStringLiteral("public")).toBool() ? "public" : "private");
+    responder.send(http::Response::json(r.json().object()));
   });
 }
 
@@ -90,21 +125,13 @@ void deleteTitle(const Deps &d, const QString &id, const http::TraceContext &tra
 
 }  // namespace
 
-QString mediaUrl(const QUrl &base, const QString &titleId, const QString &asset) {
-  QString url = base.toString(QUrl::StripTrailingSlash) + QStringLiteral("/media/") +
-                QString::fromLatin1(QUrl::toPercentEncoding(titleId));
-  for (const QString &segment : asset.split(QLatin1Char('/')))
-    url += QLatin1Char('/') + QString::fromLatin1(QUrl::toPercentEncoding(segment));
-  return url;
-}
-
-QJsonObject withPlaybackUrls(QJsonObject title, const QUrl &origin) {
+QJsonObject withPlaybackUrls(QJsonObject title, const QUrl &origin, const QString &token) {
   if (!isReady(title) || !origin.isValid() || origin.isEmpty()) return title;
   const QString id = title.value(QStringLiteral("id")).toString();
   const QJsonObject assets = title.value(QStringLiteral("assets")).toObject();
   auto url = [&](const char *key) -> QJsonValue {
     const QString asset = assets.value(QLatin1String(key)).toString();
-    return asset.isEmpty() ? QJsonValue() : QJsonValue(mediaUrl(origin, id, asset));
+    return asset.isEmpty() ? QJsonValue() : QJsonValue(mediaUrl(origin, id, asset, token));
   };
   QJsonObject manifests;
   for (const char *key : {"dash", "hls"}) {
@@ -116,15 +143,17 @@ QJsonObject withPlaybackUrls(QJsonObject title, const QUrl &origin) {
   return title;
 }
 
-void mountTitles(http::Router &router, roles::RoleHost &host, const QUrl &control) {
-  const Deps d{host.client(), control, makeOriginLocator(host, control)};
+void mountTitles(http::Router &router, roles::RoleHost &host, const QUrl &control, MediaTokens tokens) {
+  const Deps d{host.client(), control, makeOriginLocator(host, control), tokens};
 
-  router.addAsync("GET", QStringLiteral("/api/v1/titles"),
-                  [d](http::Request &req, http::Responder r) { getTitles(d, req.trace, std::move(r)); });
-  router.addAsync("GET", QStringLiteral("/api/v1/titles/{id}"), [d](http::Request &req, http::Responder r) {
-    getTitle(d, req.param(QStringLiteral("id")), req.trace, std::move(r));
+  router.addAsync("GET", QStringLiteral("/api/v1/titles"), http::Access::Viewer,
+                  [d](http::Request &req, http::Responder r) { getTitles(d, req, std::move(r)); });
+  router.addAsync("GET", QStringLiteral("/api/v1/titles/{id}"), http::Access::Viewer, [d](http::Request &req, http::Responder r) {
+    getTitle(d, req.param(QStringLiteral("id")), req, std::move(r));
   });
-  router.addAsync("DELETE", QStringLiteral("/api/v1/titles/{id}"), [d](http::Request &req, http::Responder r) {
+  router.addAsync("PATCH", QStringLiteral("/api/v1/titles/{id}"), {http::Access::Admin, 16 * 1024},
+                  [d](http::Request &req, http::Responder r) { patchTitle(d, req.param(QStringLiteral("id")), req, std::move(r)); });
+  router.addAsync("DELETE", QStringLiteral("/api/v1/titles/{id}"), http::Access::Admin, [d](http::Request &req, http::Responder r) {
     deleteTitle(d, req.param(QStringLiteral("id")), req.trace, std::move(r));
   });
 }

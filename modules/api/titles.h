@@ -1,8 +1,10 @@
 #pragma once
-// The public titles API: GET /api/v1/titles[/{id}] and DELETE /api/v1/titles/{id},
-// answered from control's catalogue over HTTP. Ready titles gain absolute URLs on the
-// origin: "manifests" {dash, hls}, "poster" and "thumbnails".
+// The public titles API: GET /api/v1/titles[/{id}] (viewers), PATCH (name, public) and
+// DELETE /api/v1/titles/{id} (admins), answered from control's catalogue over HTTP.
+// Ready titles gain absolute URLs on the origin that carry a playback token for the
+// caller: "manifests" {dash, hls}, "poster" and "thumbnails".
 
+#include "api/mediatokens.h"
 #include "core/http/router.h"
 
 #include <QJsonObject>
@@ -12,13 +14,10 @@ namespace rs::roles { class RoleHost; }
 
 namespace rs::api {
 
-void mountTitles(http::Router &router, roles::RoleHost &host, const QUrl &control);
+void mountTitles(http::Router &router, roles::RoleHost &host, const QUrl &control, MediaTokens tokens);
 
-// The title with its asset URLs under <origin>/media/<id>/ when it is ready and an
-// origin is known; otherwise unchanged.
-QJsonObject withPlaybackUrls(QJsonObject title, const QUrl &origin);
-
-// <base>/media/<titleId>/<asset>, each path segment percent-encoded.
-QString mediaUrl(const QUrl &base, const QString &titleId, const QString &asset);
+// The title with its asset URLs under <origin>/m/<token>/<id>/ when it is ready and an
+// origin is known; otherwise unchanged. An empty token gives /media/ URLs.
+QJsonObject withPlaybackUrls(QJsonObject title, const QUrl &origin, const QString &token);
 
 }  // namespace rs::api

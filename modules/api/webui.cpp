@@ -76,8 +76,10 @@ http::Response serve(const Assets &assets, const http::Request &req, const QStri
 
 void mountWebUi(http::Router &router) {
   const std::shared_ptr<const Assets> assets = loadAssets();
-  router.get(QStringLiteral("/"), [assets](http::Request &req) { return serve(*assets, req, QStringLiteral("index.html")); });
-  router.get(QStringLiteral("/ui/{*path}"),
+  // The page and its scripts are public; everything they show comes from the API,
+  // which asks who is calling.
+  router.get(QStringLiteral("/"), http::Access::Public, [assets](http::Request &req) { return serve(*assets, req, QStringLiteral("index.html")); });
+  router.get(QStringLiteral("/ui/{*path}"), http::Access::Public,
              [assets](http::Request &req) { return serve(*assets, req, req.param(QStringLiteral("path"))); });
 }
 
