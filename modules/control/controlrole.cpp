@@ -33,9 +33,7 @@ qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
 // A process signs as "<its roles joined by +>" and its process id; each of its roles
 // registers as "<host>-<role>-<process id>". Any other combination is someone
 // registering in another's name.
-Status checkHeartbeatIdentity(const QJsonObject &beat, const http::Principal &caller) {
-  const QString role = beat.value(QStringLiteral("role")).toString();
-  const QString instance = beat.value(QStringLiteral("instanceId")).toString();
+Status checkHeartbeatIdentity(const QString &instance, const QString &role, const http::Principal &caller) {
   const QStringList roles = caller.name.split(QLatin1Char('+'));
   if (!roles.contains(role))
     return Status(ErrorCode::Forbidden, QStringLiteral("this credential is for role(s) %1, not %2").arg(caller.name, role));
@@ -81,8 +79,9 @@ class ControlRole final : public roles::Role {
       const QJsonDocument doc = QJsonDocument::fromJson(req.body, &err);
       if (err.error != QJsonParseError::NoError || !doc.isObject())
         return http::Response::error(ErrorCode::BadRequest, QStringLiteral("body must be a JSON object: %1").arg(err.errorString()));
-      if (Status s = checkHeartbeatIdentity(doc.object(), req.principal); !s.isOk()) return http::Response::error(s);
-      if (Status s = registry_->heartbeat(doc.object(), nowMs()); !s.isOk()) return http::Response::error(s);
+      const http::Principal caller = req.principal;
+      auto admit = [&caller](const QString &id, const QString &role) { return checkHeartbeatIdentity(id, role, caller); };
+      if (Status s = registry_->heartbeat(doc.object(), nowMs(), admit); !s.isOk()) return http::Response::error(s);
       heartbeats->inc();
       return http::Response::noContent();
     });

@@ -7,7 +7,7 @@
 
 namespace rs::control {
 
-Status InstanceRegistry::heartbeat(const QJsonObject &b, qint64 nowMs) {
+Status InstanceRegistry::heartbeat(const QJsonObject &b, qint64 nowMs, const Admit &admit) {
   const QString id = b.value(QStringLiteral("instanceId")).toString();
   const QString role = b.value(QStringLiteral("role")).toString();
   const QString url = b.value(QStringLiteral("url")).toString();
@@ -19,6 +19,7 @@ Status InstanceRegistry::heartbeat(const QJsonObject &b, qint64 nowMs) {
     if (!u.isValid() || (u.scheme() != QLatin1String("http") && u.scheme() != QLatin1String("https")) || u.host().isEmpty())
       return Status(ErrorCode::BadRequest, QStringLiteral("url must be an http(s) URL"));
   }
+  if (admit) RS_RETURN_IF_ERROR(admit(id, role));
   const QByteArray load = QJsonDocument(b.value(QStringLiteral("load")).toObject()).toJson(QJsonDocument::Compact);
   // Each instance says how often it beats and after how many misses it counts as
   // gone; control's own settings are the default for instances that don't.

@@ -23,6 +23,7 @@ using namespace Qt::StringLiterals;
 namespace {
 
 using rs::test::call;
+using rs::test::callAs;
 using rs::test::Platform;
 using rs::test::Reply;
 
@@ -99,8 +100,10 @@ class TestCatalogueApi : public QObject {
              qPrintable(err));
     control_ = p_->url(u"control"_s);
     api_ = p_->url(u"api"_s);
-    // Register the stand-in origin the way a remote origin process would.
-    const Reply hb = call(control_, "POST", u"/control/v1/heartbeat"_s,
+    p_->authorizeAll();
+    // Register the stand-in origin the way a remote origin process would: with a
+    // service credential naming its role and process ("test-origin-1" is process "1").
+    const Reply hb = callAs(p_->serviceAuth(u"origin"_s, u"1"_s), control_, "POST", u"/control/v1/heartbeat"_s,
                           u"{\"instanceId\":\"test-origin-1\",\"role\":\"origin\",\"url\":\"%1\","
                           "\"heartbeatIntervalMs\":60000,\"expiryHeartbeats\":3}"_s.arg(origin_->url()).toUtf8());
     QCOMPARE(hb.status, 204);
@@ -205,12 +208,21 @@ class TestCatalogueApi : public QObject {
     QCOMPARE(t.value(u"durationSeconds"_s).toDouble(), 6.0);
     QCOMPARE(call(control_, "PATCH", path, json("{'state':'failed','reason':'late'}")).status, 409);
 
-    // api: absolute URLs on the origin control knows about.
-    const QString base = origin_->url() + u"/media/"_s + id + u'/';
+    // api: absolute URLs on the origin control knows about, each carrying a playback
+    // token for this title issued to the caller (checked with the stack's own key).
     r = call(api_, "GET", u"/api/v1/titles/"_s + id);
     QCOMPARE(r.status, 200);
     t = r.json();
-    QCOMPARE(t.value(u"manifests"_s).toObject().value(u"dash"_s).toString(), base + u"manifest.mpd"_s);
+    const QString dash = t.value(u"manifests"_s).toObject().value(u"dash"_s).toString();
+    const QRegularExpression tokenized(u"^"_s + QRegularExpression::escape(origin_->url()) + u"/m/(p1\\.[A-Za-z0-9._-]+)/"_s + id + u"/manifest\\.mpd$"_s);
+    const QRegularExpressionMatch m = tokenized.match(dash);
+    QVERIFY2(m.hasMatch(), qPrintable(dash));
+    const QByteArray token = m.captured(1).toLatin1();
+    auto ring = rs::auth::readKeyFile(rs::test::clusterKeyFile(p_->dataDir()));
+    QVERIFY(ring.isOk());
+    QVERIFY2(rs::auth::verifyPlaybackToken(*ring, token, id, rs::auth::nowSeconds()).isOk(), token.constData());
+    QVERIFY(!rs::auth::verifyPlaybackToken(*ring, token, u"t_another"_s, rs::auth::nowSeconds()).isOk());
+    const QString base = origin_->url() + u"/m/"_s + QString::fromLatin1(token) + u'/' + id + u'/';
     QCOMPARE(t.value(u"manifests"_s).toObject().value(u"hls"_s).toString(), base + u"master.m3u8"_s);
     QCOMPARE(t.value(u"poster"_s).toString(), base + u"poster.jpg"_s);
     QCOMPARE(t.value(u"thumbnails"_s).toString(), base + u"thumbs.vtt"_s);
@@ -221,7 +233,8 @@ class TestCatalogueApi : public QObject {
     for (const QJsonValue &v : r.json().value(u"titles"_s).toArray()) {
       if (v.toObject().value(u"id"_s).toString() != id) continue;
       listed = true;
-      QCOMPARE(v.toObject().value(u"manifests"_s).toObject().value(u"dash"_s).toString(), base + u"manifest.mpd"_s);
+      QVERIFY2(tokenized.match(v.toObject().value(u"manifests"_s).toObject().value(u"dash"_s).toString()).hasMatch(),
+               qPrintable(v.toObject().value(u"manifests"_s).toObject().value(u"dash"_s).toString()));
     }
     QVERIFY(listed);
 
@@ -270,11 +283,13 @@ class TestCatalogueApi : public QObject {
                       u"--api-listen=127.0.0.1:0"_s},
                      &err),
              qPrintable(err));
+    p.authorizeAll();
     const QString id = readyTitle(p.url(u"control"_s));
     QVERIFY(!id.isEmpty());
     const QJsonObject t = call(p.url(u"api"_s), "GET", u"/api/v1/titles/"_s + id).json();
     const QString origin = p.url(u"origin"_s).toString(QUrl::StripTrailingSlash);
-    QCOMPARE(t.value(u"manifests"_s).toObject().value(u"dash"_s).toString(), origin + u"/media/"_s + id + u"/manifest.mpd"_s);
+    const QString dash = t.value(u"manifests"_s).toObject().value(u"dash"_s).toString();
+    QVERIFY2(dash.startsWith(origin + u"/m/p1."_s) && dash.endsWith(u'/' + id + u"/manifest.mpd"_s), qPrintable(dash));
     QCOMPARE(call(p.url(u"api"_s), "DELETE", u"/api/v1/titles/"_s + id).status, 204);
     QCOMPARE(call(p.url(u"control"_s), "GET", u"/control/v1/titles/"_s + id).status, 404);
   }
@@ -289,6 +304,7 @@ class TestCatalogueApi : public QObject {
     QString err;
     QVERIFY2(p.start({u"--role=api"_s, u"--api-listen=127.0.0.1:0"_s, u"--control=http://127.0.0.1:%1"_s.arg(dead)}, &err),
              qPrintable(err));
+    p.authorizeAll();
     for (const QString &path : {u"/api/v1/titles"_s, u"/api/v1/titles/t_whatever"_s}) {
       const Reply r = call(p.url(u"api"_s), "GET", path);
       QCOMPARE(r.status, 502);

@@ -1,6 +1,7 @@
 // Delivery with every role in its own process, as a split deployment runs it:
 // control, an origin, a parent edge in front of the origin, and two child edges in
-// front of the parent. Shows the thundering herd costing the origin one fetch,
+// front of the parent, all holding control's cluster key; viewers fetch with playback
+// tokens in the path. Shows the thundering herd costing the origin one fetch,
 // steering dropping a killed edge within two heartbeats while a client that follows
 // steering keeps getting segments, and cached segments served STALE once the origin
 // is gone while uncached ones fail fast.
@@ -51,9 +52,22 @@ struct Fetched {
   QString error;
 };
 
-Fetched rawGet(quint16 port, const QByteArray &path, int timeoutMs = 20000) {
+// Where this test's viewers' tokens come from: control's key ring (the api signs with it).
+QString gKeyFile;
+
+// /media/<title>/<rest> as a viewer of session `viewer` asks for it:
+// /m/<playback token>/<title>/<rest>.
+QByteArray viewerPath(const QByteArray &mediaPath, int viewer = 0) {
+  const QByteArray rest = mediaPath.mid(int(sizeof "/media/") - 1);
+  const QString title = QString::fromUtf8(rest.left(rest.indexOf('/')));
+  return "/m/" + playbackToken(gKeyFile, title, 300, QStringLiteral("viewer%1").arg(viewer)) + '/' + rest;
+}
+
+// One request for `path` (a /media path) as viewer `viewer`, on a fresh connection.
+Fetched rawGet(quint16 port, const QByteArray &path, int timeoutMs = 20000, int viewer = 0) {
   Fetched f;
-  const HttpResponse r = request(port, "GET", path, {}, {}, {.host = "edge", .close = false, .timeoutMs = timeoutMs, .error = &f.error});
+  const HttpResponse r = request(port, "GET", viewerPath(path, viewer), {}, {},
+                                 {.host = "edge", .close = false, .timeoutMs = timeoutMs, .error = &f.error});
   f.status = r.status;
   f.body = r.body;
   f.xcache = r.header("x-cache");
@@ -73,7 +87,8 @@ class TestDelivery : public QObject {
 
   QStringList common() const {
     return {QStringLiteral("--heartbeat-interval=%1").arg(kHeartbeatSeconds), QStringLiteral("--workers=2"),
-            QStringLiteral("--control=") + control_->url(QStringLiteral("control")).toString()};
+            QStringLiteral("--control=") + control_->url(QStringLiteral("control")).toString(),
+            QStringLiteral("--cluster-key-file=") + gKeyFile};
   }
 
   bool startEdge(std::unique_ptr<Platform> &p, const QString &name, const QUrl &upstream, const QString &region,
@@ -111,12 +126,13 @@ class TestDelivery : public QObject {
     QJsonObject sizes;
     for (auto it = files_.cbegin(); it != files_.cend(); ++it) {
       const Reply r = http("PUT", base.resolved(QUrl(QStringLiteral("/origin/v1/publish/%1/p1/%2").arg(kTitle, it.key()))),
-                           it.value(), 20000);
+                           it.value(), 20000, {{"Authorization", control_->serviceAuth()}});
       QVERIFY2(r.status / 100 == 2, qPrintable(r.describe()));
       sizes.insert(it.key(), it.value().size());
     }
     const Reply c = http("POST", base.resolved(QUrl(QStringLiteral("/origin/v1/publish/%1/p1/commit").arg(kTitle))),
-                         QJsonDocument(QJsonObject{{QStringLiteral("files"), sizes}}).toJson());
+                         QJsonDocument(QJsonObject{{QStringLiteral("files"), sizes}}).toJson(), 10000,
+                         {{"Authorization", control_->serviceAuth()}});
     QVERIFY2(c.status / 100 == 2, qPrintable(c.describe()));
   }
 
@@ -132,6 +148,8 @@ class TestDelivery : public QObject {
     control_ = std::make_unique<Platform>(dir_.filePath(QStringLiteral("control")));
     QVERIFY2(control_->start({QStringLiteral("--role=control"), QStringLiteral("--heartbeat-interval=%1").arg(kHeartbeatSeconds)}, &err),
              qPrintable(err));
+    gKeyFile = clusterKeyFile(control_->dataDir());
+    control_->authorizeAll();
     origin_ = std::make_unique<Platform>(dir_.filePath(QStringLiteral("origin")));
     originLog_ = dir_.filePath(QStringLiteral("origin-access.log"));
     QVERIFY2(origin_->start(common() << QStringLiteral("--role=origin") << QStringLiteral("--access-log=") + originLog_, &err),
@@ -159,9 +177,10 @@ class TestDelivery : public QObject {
     }
   }
 
-  // 500 concurrent requests for one cold segment, spread over both children: the
-  // children each ask the parent once, the parent asks the origin once, and every
-  // client gets the identical bytes.
+  // 500 concurrent requests for one cold segment, spread over both children, from 50
+  // viewers with tokens of their own: the children each ask the parent once, the
+  // parent asks the origin once (the cache key has no token), and every client gets
+  // the identical bytes.
   void herdMakesOneOriginFetch() {
     const QString rel = QStringLiteral("video/1080p/seg-1.m4s");
     const QByteArray path = QStringLiteral("/media/%1/%2").arg(kTitle, rel).toUtf8();
@@ -176,7 +195,7 @@ class TestDelivery : public QObject {
     for (int i = 0; i < kClients; ++i) {
       threads.emplace_back([&, i] {
         while (!go.load()) std::this_thread::yield();
-        const Fetched f = rawGet(ports[i % 2], path, 60000);
+        const Fetched f = rawGet(ports[i % 2], path, 60000, i % 50);
         if (f.status == 200 && f.body == expected) {
           ++identical;
         } else {
@@ -196,8 +215,8 @@ class TestDelivery : public QObject {
     QCOMPARE(accessLogCount(originLog_, QString::fromUtf8(path)), 1);
     QCOMPARE(metricSum(metrics(*parent_, "edge"), "reelstack_edge_upstream_fetches_total"), 1.0);
     for (auto &c : child_) QCOMPARE(metricSum(metrics(*c, "edge"), "reelstack_edge_upstream_fetches_total"), 1.0);
-    // And now it is a hit at the child, saying so.
-    const Fetched again = rawGet(ports[0], path);
+    // And now it is a hit at the child for yet another viewer, saying so.
+    const Fetched again = rawGet(ports[0], path, 20000, 999);
     QCOMPARE(again.status, 200);
     QVERIFY2(again.xcache.startsWith("HIT"), again.xcache.constData());
   }

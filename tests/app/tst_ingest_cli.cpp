@@ -62,6 +62,7 @@ class Stack {
   explicit Stack(const QString &roles = u"control,api,ingest"_s) {
     platform_.captureLog();
     started_ = platform_.start({u"--role="_s + roles}, &error_);
+    if (started_) platform_.authorizeAll();  // the test speaks as the stack's admin and services
   }
   ~Stack() { platform_.terminate(8000); }
   bool ok() const { return started_ && apiPort() > 0 && controlPort() > 0; }
@@ -70,6 +71,11 @@ class Stack {
   quint16 apiPort() const { return quint16(api().port()); }
   quint16 controlPort() const { return quint16(platform_.url(u"control"_s).port()); }
   QString dataDir() const { return platform_.dataDir(); }
+  QByteArray adminToken() const { return platform_.adminAuth().mid(7); }
+  // Sources are for encoders: read them as a service.
+  HttpResponse source(const QString &id) const {
+    return rs::test::request(apiPort(), "GET", "/api/v1/sources/" + id.toUtf8(), {{"Authorization", platform_.serviceAuth()}});
+  }
 
  private:
   rs::test::Platform platform_;
@@ -212,6 +218,8 @@ class tst_IngestCli : public QObject {
 
   QString file(const QString &name) const { return tmp_.filePath(name); }
   QString api() const { return stack_->api().toString(); }
+  // The CLI on the test's machine finds the stack's local admin token in its data dir.
+  QStringList local() const { return {u"--data-dir"_s, stack_->dataDir()}; }
 
   QJsonObject controlTitle(quint16 controlPort, const QString &id) {
     return json(request(controlPort, "GET", "/control/v1/titles/" + id.toUtf8()));
@@ -236,7 +244,9 @@ class tst_IngestCli : public QObject {
   }
 
   void acceptsAClip() {
-    const CliResult r = runCli({clip_, u"--api"_s, api(), u"--title"_s, u"Good clip"_s});
+    // An explicit admin token, as a script on another machine would pass it.
+    const CliResult r = runCli({clip_, u"--api"_s, api(), u"--title"_s, u"Good clip"_s, u"--token"_s,
+                                QString::fromLatin1(stack_->adminToken())});
     QVERIFY2(r.finished && r.exitCode == 0, r.describe().constData());
     const QJsonObject out = r.json();
     goodTitle_ = out.value(u"titleId"_s).toString();
@@ -252,7 +262,7 @@ class tst_IngestCli : public QObject {
     QCOMPARE(t.value(u"state"_s).toString(), u"queued"_s);
     QCOMPARE(t.value(u"name"_s).toString(), u"Good clip"_s);
     QCOMPARE(t.value(u"source"_s).toObject().value(u"fileName"_s).toString(), u"clip.mp4"_s);
-    const HttpResponse src = request(stack_->apiPort(), "GET", "/api/v1/sources/" + goodTitle_.toUtf8());
+    const HttpResponse src = stack_->source(goodTitle_);
     QCOMPARE(src.status, 200);
     QVERIFY2(src.body == readFile(clip_), "the served source differs from the uploaded file");
   }
@@ -268,7 +278,7 @@ class tst_IngestCli : public QObject {
   void rejectsBadInput() {
     QFETCH(QString, name);
     QFETCH(QString, reason);
-    const CliResult r = runCli({file(name), u"--api"_s, api()});
+    const CliResult r = runCli(QStringList{file(name), u"--api"_s, api()} + local());
     QVERIFY2(r.finished && r.exitCode == 1, r.describe().constData());
     const QJsonObject out = r.json();
     QCOMPARE(out.value(u"state"_s).toString(), u"failed"_s);
@@ -279,7 +289,7 @@ class tst_IngestCli : public QObject {
     QCOMPARE(t.value(u"state"_s).toString(), u"failed"_s);
     QCOMPARE(t.value(u"reason"_s).toString(), got);
     // Rejected bytes are not kept, nor served.
-    QCOMPARE(request(stack_->apiPort(), "GET", "/api/v1/sources/" + t.value(u"id"_s).toString().toUtf8()).status, 404);
+    QCOMPARE(stack_->source(t.value(u"id"_s).toString()).status, 404);
   }
 
   void stackStaysHealthy() {
@@ -300,7 +310,7 @@ class tst_IngestCli : public QObject {
   }
 
   void duplicateIsReported() {
-    const CliResult r = runCli({clip_, u"--api"_s, api()});
+    const CliResult r = runCli(QStringList{clip_, u"--api"_s, api()} + local());
     QVERIFY2(r.finished && r.exitCode == 1, r.describe().constData());
     const QJsonObject out = r.json();
     QCOMPARE(out.value(u"state"_s).toString(), u"failed"_s);
@@ -317,13 +327,14 @@ class tst_IngestCli : public QObject {
     // to give up on the request (Qt's network stack resends a request or two on its own)
     // and resumes through a HEAD of its own.
     CuttingProxy proxy(stack_->apiPort(), 20000, 6);
-    const CliResult r = runCli({path, u"--api"_s, u"http://127.0.0.1:%1"_s.arg(proxy.port()), u"--chunk-size"_s, u"32768"_s});
+    const CliResult r =
+        runCli(QStringList{path, u"--api"_s, u"http://127.0.0.1:%1"_s.arg(proxy.port()), u"--chunk-size"_s, u"32768"_s} + local());
     QVERIFY2(r.finished && r.exitCode == 0, r.describe().constData());
     QCOMPARE(proxy.cuts(), 6);
     QVERIFY2(r.err.contains("resuming at byte"), r.err.constData());
     const QString id = r.json().value(u"titleId"_s).toString();
     QCOMPARE(r.json().value(u"state"_s).toString(), u"queued"_s);
-    QVERIFY(request(stack_->apiPort(), "GET", "/api/v1/sources/" + id.toUtf8()).body == bytes);
+    QVERIFY(stack_->source(id).body == bytes);
   }
 
   void usageErrors() {
@@ -358,6 +369,39 @@ class tst_IngestCli : public QObject {
     QVERIFY(r.out.isEmpty());
   }
 
+  // Uploading is an admin's job: no credential, a made-up one or a viewer's token is
+  // refused with a message that says what to pass, and nothing is stored.
+  void refusedWithoutAnAdminCredential() {
+    const int before = int(QDir(stack_->dataDir() + u"/ingest/uploads"_s).entryList({u"*.json"_s}).size());
+    QTemporaryDir home;  // no ~/.local/share/reelstack: nothing to fall back on
+    auto runAs = [&](const QStringList &extra) {
+      QProcess p;
+      QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+      env.insert(u"HOME"_s, home.path());
+      env.remove(u"REELSTACK_TOKEN"_s);
+      p.setProcessEnvironment(env);
+      startCli(p, QStringList{clip_, u"--api"_s, api()} + extra);
+      return finishCli(p);
+    };
+    CliResult r = runAs({});
+    QVERIFY2(r.exitCode == 1, r.describe().constData());
+    QVERIFY2(r.err.contains("sign in required") && r.err.contains("--token") && r.err.contains("REELSTACK_TOKEN"),
+             r.err.constData());
+    r = runAs({u"--token"_s, u"rst_madeupmadeupmadeupmadeupmadeupmadeupmadeupmad"_s});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("API token refused"), r.describe().constData());
+    QByteArray viewer;
+    QCOMPARE(rs::test::run(rs::test::platformBin(), {u"token"_s, u"create"_s, u"--name"_s, u"a viewer"_s, u"--role"_s,
+                                                     u"viewer"_s, u"--data-dir"_s, stack_->dataDir()},
+                           &viewer),
+             0);
+    r = runAs({u"--token"_s, QString::fromLatin1(viewer.trimmed())});
+    QVERIFY2(r.exitCode == 1 && r.err.contains("only admin accounts and admin tokens"), r.describe().constData());
+    // A --data-dir without a stack's token is a usage error that says so.
+    r = runAs({u"--data-dir"_s, home.path()});
+    QVERIFY2(r.exitCode == 2 && r.err.contains("no local token in"), r.describe().constData());
+    QCOMPARE(int(QDir(stack_->dataDir() + u"/ingest/uploads"_s).entryList({u"*.json"_s}).size()), before);
+  }
+
   // --wait follows the title past ingest; the test is the encoder, through control.
   void waitFollowsTheTitle_data() {
     QTest::addColumn<bool>("succeed");
@@ -369,6 +413,10 @@ class tst_IngestCli : public QObject {
     Stack stack(u"control,api,ingest,origin"_s);
     QVERIFY2(stack.ok(), qPrintable(stack.log()));
     QProcess cli;
+    // The token from the environment, as CI jobs pass secrets.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(u"REELSTACK_TOKEN"_s, QString::fromLatin1(stack.adminToken()));
+    cli.setProcessEnvironment(env);
     startCli(cli, {clip_, u"--api"_s, stack.api().toString(), u"--wait"_s});
 
     const QByteArray claim = compact({{u"worker"_s, u"test-encoder"_s}, {u"leaseSeconds"_s, 60}});
@@ -414,7 +462,8 @@ class tst_IngestCli : public QObject {
       QVERIFY2(r.exitCode == 0, r.describe().constData());
       QCOMPARE(out.value(u"state"_s).toString(), u"ready"_s);
       const QJsonObject manifests = out.value(u"manifests"_s).toObject();
-      QVERIFY2(manifests.value(u"dash"_s).toString().endsWith(u"/media/%1/manifest.mpd"_s.arg(out.value(u"titleId"_s).toString())),
+      const QString dash = manifests.value(u"dash"_s).toString();
+      QVERIFY2(dash.contains(u"/m/p1."_s) && dash.endsWith(u"/%1/manifest.mpd"_s.arg(out.value(u"titleId"_s).toString())),
                r.out.constData());
       QVERIFY2(manifests.value(u"hls"_s).toString().endsWith(u"/master.m3u8"_s), r.out.constData());
     } else {

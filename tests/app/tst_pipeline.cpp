@@ -71,11 +71,13 @@ class TestPipeline : public QObject {
     QVERIFY2(stack_->start({QStringLiteral("--role=control,origin,api,ingest")}, &error), qPrintable(error));
     api_ = stack_->url(QStringLiteral("api"));
     QVERIFY(api_.isValid());
+    stack_->authorizeAll();
     // A small ladder, 2 s segments and a 2 s lease keep the test short; the worker is
     // another process so it can be killed on its own.
     encoderArgs_ = {QStringLiteral("--role=encode"), QStringLiteral("--control=") + stack_->url(QStringLiteral("control")).toString(),
                     QStringLiteral("--encode-ladder=240p:300,360p:700"), QStringLiteral("--segment-seconds=2"),
-                    QStringLiteral("--job-lease=2"), QStringLiteral("--heartbeat-interval=1")};
+                    QStringLiteral("--job-lease=2"), QStringLiteral("--heartbeat-interval=1"),
+                    QStringLiteral("--cluster-key-file=") + clusterKeyFile(stack_->dataDir())};
     QVERIFY2(startEncoder(&error), qPrintable(error));
   }
 
@@ -85,7 +87,8 @@ class TestPipeline : public QObject {
     QVERIFY2(makeClip(clip, 6, &error), qPrintable(error));
     QByteArray out, err;
     const int rc = run(platformBin(), {QStringLiteral("ingest"), clip, QStringLiteral("--title"), QStringLiteral("Test clip"),
-                                       QStringLiteral("--api"), api_.toString(), QStringLiteral("--wait")},
+                                       QStringLiteral("--api"), api_.toString(), QStringLiteral("--data-dir"), stack_->dataDir(),
+                                       QStringLiteral("--wait")},
                        &out, &err, 180000);
     QVERIFY2(rc == 0, qPrintable(QStringLiteral("rc %1\nstdout: %2\nstderr: %3").arg(rc).arg(QString::fromUtf8(out), QString::fromUtf8(err))));
     const QJsonObject printed = QJsonDocument::fromJson(out).object();
@@ -141,8 +144,11 @@ class TestPipeline : public QObject {
     QVERIFY(mpd.headers.value("cache-control").contains("max-age=2"));
     const Reply m3u8 = http("GET", QUrl(hls));
     QCOMPARE(m3u8.headers.value("content-type"), QByteArray("application/vnd.apple.mpegurl"));
-    // Nothing of a publish in progress is reachable.
-    QCOMPARE(http("GET", QUrl(dash).resolved(QUrl(QStringLiteral("/media/.staging/")))).status, 404);
+    // Nothing of a publish in progress is reachable, not even for a service.
+    QCOMPARE(http("GET", QUrl(dash).resolved(QUrl(QStringLiteral("/media/.staging/"))), {}, 10000,
+                  {{"Authorization", stack_->serviceAuth()}})
+                 .status,
+             404);
   }
 
   void encoderKilledMidJobLosesNothing() {
@@ -153,7 +159,10 @@ class TestPipeline : public QObject {
     QVERIFY(encoder_->terminate());
     QVERIFY2(startEncoder(&error, QStringLiteral("slower")), qPrintable(error));
     QByteArray out, err;
-    QCOMPARE(run(platformBin(), {QStringLiteral("ingest"), clip, QStringLiteral("--api"), api_.toString()}, &out, &err), 0);
+    QCOMPARE(run(platformBin(), {QStringLiteral("ingest"), clip, QStringLiteral("--api"), api_.toString(), QStringLiteral("--data-dir"),
+                                 stack_->dataDir()},
+                 &out, &err),
+             0);
     const QString id = QJsonDocument::fromJson(out).object().value(QStringLiteral("titleId")).toString();
     QVERIFY2(!id.isEmpty(), out.constData());
 

@@ -8,6 +8,8 @@
 // HTTP is spoken over raw blocking POSIX sockets, so every byte on the wire is under
 // the test's control (no client-side normalisation of "..", header limits etc.).
 
+#include "support/credentials.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -232,16 +234,24 @@ HttpReply rawRequest(quint16 port, const QByteArray &request, int timeoutMs = 50
   return c.read(timeoutMs);
 }
 
+// "Authorization: …\r\n" for the port's default credential (rs::test::authorize), or none.
+QByteArray authLine(quint16 port, const QByteArray &explicitAuth = {}) {
+  const QByteArray a = explicitAuth.isEmpty() ? rs::test::defaultAuthorization(port) : explicitAuth;
+  return a.isEmpty() ? QByteArray() : "Authorization: " + a + "\r\n";
+}
+
 HttpReply get(const QUrl &base, const QString &path, int timeoutMs = 5000) {
   return rawRequest(portOf(base),
-                    "GET " + path.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", timeoutMs);
+                    "GET " + path.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                        authLine(portOf(base)) + "\r\n",
+                    timeoutMs);
 }
 
 HttpReply post(const QUrl &base, const QString &path, const QByteArray &body,
-               const QByteArray &contentType = "application/json") {
-  return rawRequest(portOf(base), "POST " + path.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                                      "Content-Type: " + contentType + "\r\nContent-Length: " +
-                                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
+               const QByteArray &contentType = "application/json", const QByteArray &authorization = {}) {
+  return rawRequest(portOf(base), "POST " + path.toUtf8() + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" +
+                                      authLine(portOf(base), authorization) + "Content-Type: " + contentType +
+                                      "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body);
 }
 
 QByteArray readFile(const QString &path) {
@@ -286,6 +296,15 @@ class Platform {
     return QUrl(endpoints_.value(u"roles"_s).toObject().value(role).toString());
   }
   QUrl controlUrl() const { return QUrl(endpoints_.value(u"control"_s).toString()); }
+  QString keyFile() const { return rs::test::clusterKeyFile(dataDir_); }
+  QByteArray service(const QString &roles = u"test"_s, const QString &instance = u"test"_s) const {
+    return rs::test::serviceAuthorization(keyFile(), roles, instance);
+  }
+  // The test speaks to this process's control (when it runs one) as a service.
+  void authorizeControl() const {
+    const QUrl own = url(u"control"_s);
+    if (own.port() > 0) rs::test::authorize(own, service());
+  }
 
   // Starts `platform --headless --data-dir D ...` and waits for endpoints.json.
   bool start(const QStringList &extra, RunOptions o = {}) {
@@ -310,6 +329,7 @@ class Platform {
       const QJsonDocument doc = QJsonDocument::fromJson(readFile(endpointsPath()));
       if (doc.isObject() && doc.object().value(u"roles"_s).isObject()) {
         endpoints_ = doc.object();
+        authorizeControl();
         return true;
       }
       if (proc_.waitForFinished(50)) {
@@ -665,7 +685,9 @@ void tst_Platform::originHostileRequestsWhileHealthy() {
   healthErr = healthAfter("TE+CL");
   QVERIFY2(healthErr.isEmpty(), qPrintable(healthErr));
 
-  // Path traversal in every spelling: 400 or 404, never the file.
+  // Path traversal in every spelling: 400 or 404, never the file, even for a caller
+  // the media gate lets through (a service); anonymous callers get 400 or 401.
+  const QByteArray service = "Authorization: " + all_->service() + "\r\n";
   const QList<QByteArray> traversals = {
       "/media/../../etc/passwd",           "/media/%2e%2e/%2e%2e/etc/passwd", "/media/..%2f..%2fetc%2fpasswd",
       "/media/t1/../../../etc/passwd",     "/media/%2E%2E/%2E%2E/etc/passwd", "/media/..%2F..%2F..%2Fetc%2Fpasswd",
@@ -673,8 +695,11 @@ void tst_Platform::originHostileRequestsWhileHealthy() {
       "/media/%252e%252e/%252e%252e/etc/passwd",
   };
   for (const QByteArray &path : traversals) {
-    r = rawRequest(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    r = rawRequest(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + service + "\r\n");
     QVERIFY2(r.status == 400 || r.status == 404, qPrintable(QString::fromLatin1(path) + u" → "_s + r.describe()));
+    QVERIFY2(!r.body.contains(passwdFirstLine) && !r.body.contains("root:x:0:0"), path.constData());
+    r = rawRequest(port, "GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    QVERIFY2(r.status == 400 || r.status == 401, qPrintable(QString::fromLatin1(path) + u" (anonymous) → "_s + r.describe()));
     QVERIFY2(!r.body.contains(passwdFirstLine) && !r.body.contains("root:x:0:0"), path.constData());
     healthErr = healthAfter(path.constData());
   QVERIFY2(healthErr.isEmpty(), qPrintable(healthErr));
@@ -693,7 +718,9 @@ void tst_Platform::originServesSegment() {
   for (qsizetype i = 0; i < bytes.size(); ++i) bytes[i] = char((i * 131 + 7) & 0xff);
   QVERIFY(writeFile(all_->dataDir() + u"/media/t1/seg.m4s"_s, bytes));
 
-  const HttpReply r = get(all_->url(u"origin"_s), u"/media/t1/seg.m4s"_s);
+  // As a viewer fetches it: the path carries a playback token for t1.
+  const QString viewerPath = u"/m/"_s + QString::fromLatin1(rs::test::playbackToken(all_->keyFile(), u"t1"_s)) + u"/t1/seg.m4s"_s;
+  const HttpReply r = get(all_->url(u"origin"_s), viewerPath);
   QVERIFY2(r.status == 200, qPrintable(r.describe()));
   QCOMPARE(r.body.size(), bytes.size());
   QVERIFY(r.body == bytes);
@@ -704,12 +731,14 @@ void tst_Platform::originServesSegment() {
   const QByteArray etag = r.header("etag");
   QVERIFY(!etag.isEmpty());
   const HttpReply again = rawRequest(portOf(all_->url(u"origin"_s)),
-                                     "GET /media/t1/seg.m4s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                     "GET " + viewerPath.toUtf8() + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
                                      "If-None-Match: " + etag + "\r\n\r\n");
   QCOMPARE(again.status, 304);
 
   // A missing segment is a 404, not an empty 200.
-  QCOMPARE(get(all_->url(u"origin"_s), u"/media/t1/nope.m4s"_s).status, 404);
+  QCOMPARE(get(all_->url(u"origin"_s), QString(viewerPath).replace(u"seg.m4s"_s, u"nope.m4s"_s)).status, 404);
+  // Without a token the same file is refused.
+  QCOMPARE(get(all_->url(u"origin"_s), u"/media/t1/seg.m4s"_s).status, 401);
 }
 
 void tst_Platform::controlRejectsMalformedHeartbeat() {
@@ -727,15 +756,17 @@ void tst_Platform::controlRejectsMalformedHeartbeat() {
 
   const QByteArray unknownRole =
       R"({"instanceId":"test-bogus-1","role":"bogus","url":"http://127.0.0.1:1","version":"x","load":{}})";
-  r = post(control, u"/control/v1/heartbeat"_s, unknownRole);
+  r = post(control, u"/control/v1/heartbeat"_s, unknownRole, "application/json", all_->service(u"bogus"_s, u"1"_s));
   QVERIFY2(r.status == 400 && isJsonError(r), qPrintable(r.describe()));
   QVERIFY2(r.body.contains("bogus"), qPrintable(r.describe()));
 
-  r = post(control, u"/control/v1/heartbeat"_s, R"({"role":"origin","url":"http://127.0.0.1:1"})");
+  r = post(control, u"/control/v1/heartbeat"_s, R"({"role":"origin","url":"http://127.0.0.1:1"})", "application/json",
+           all_->service(u"origin"_s, u"1"_s));
   QVERIFY2(r.status == 400 && isJsonError(r), qPrintable(u"missing instanceId: "_s + r.describe()));
 
   r = post(control, u"/control/v1/heartbeat"_s,
-           R"j({"instanceId":"test-badurl-1","role":"origin","url":"javascript:alert(1)"})j");
+           R"j({"instanceId":"test-badurl-1","role":"origin","url":"javascript:alert(1)"})j", "application/json",
+           all_->service(u"origin"_s, u"1"_s));
   QVERIFY2(r.status == 400 && isJsonError(r), qPrintable(u"bad url: "_s + r.describe()));
 
   // None of them registered anything; a well-formed one does.
@@ -743,8 +774,13 @@ void tst_Platform::controlRejectsMalformedHeartbeat() {
     const QString id = v.toObject().value(u"instanceId"_s).toString();
     QVERIFY2(!id.startsWith(u"test-"_s), qPrintable(id));
   }
-  r = post(control, u"/control/v1/heartbeat"_s,
-           R"({"instanceId":"test-good-1","role":"player","url":"","version":"t","load":{}})");
+  const QByteArray good = R"({"instanceId":"test-good-1","role":"player","url":"","version":"t","load":{}})";
+  // Only as itself: a credential naming another process or role is refused.
+  r = post(control, u"/control/v1/heartbeat"_s, good, "application/json", all_->service(u"player"_s, u"2"_s));
+  QVERIFY2(r.status == 403 && isJsonError(r), qPrintable(r.describe()));
+  r = post(control, u"/control/v1/heartbeat"_s, good, "application/json", all_->service(u"edge"_s, u"1"_s));
+  QVERIFY2(r.status == 403 && isJsonError(r), qPrintable(r.describe()));
+  r = post(control, u"/control/v1/heartbeat"_s, good, "application/json", all_->service(u"player"_s, u"1"_s));
   QVERIFY2(r.status >= 200 && r.status < 300, qPrintable(r.describe()));
   bool found = false;
   for (const QJsonValue &v : instances(control))
@@ -823,7 +859,9 @@ void tst_Platform::splitRolesRegisterAndExpire() {
   QVERIFY(control.port() > 0);
 
   Platform b;
-  QVERIFY2(b.start(QStringList{u"--role=origin,edge"_s, u"--control="_s + control.toString()} << cluster),
+  QVERIFY2(b.start(QStringList{u"--role=origin,edge"_s, u"--control="_s + control.toString(),
+                               u"--cluster-key-file="_s + a.keyFile()}
+                   << cluster),
            qPrintable(b.error()));
   const QJsonObject bRoles = b.endpoints().value(u"roles"_s).toObject();
   QCOMPARE(keySet(bRoles), (QSet<QString>{u"origin"_s, u"edge"_s}));

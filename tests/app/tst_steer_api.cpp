@@ -64,7 +64,10 @@ using rs::test::FakeEdge;
 // never makes an edge look silent.
 class Heartbeater {
  public:
-  explicit Heartbeater(QUrl control) : control_(std::move(control)), thread_([this] { loop(); }) {}
+  // Each fake edge signs as process "<suffix of its id>" with the stack's cluster key,
+  // the way a real edge process would.
+  Heartbeater(QUrl control, QString keyFile)
+      : control_(std::move(control)), keyFile_(std::move(keyFile)), thread_([this] { loop(); }) {}
   ~Heartbeater() {
     stop_ = true;
     thread_.join();
@@ -73,8 +76,10 @@ class Heartbeater {
     const QJsonObject body{{u"instanceId"_s, id},       {u"role"_s, u"edge"_s},           {u"url"_s, url},
                            {u"version"_s, u"test"_s},   {u"heartbeatIntervalMs"_s, 500}, {u"expiryHeartbeats"_s, 10},
                            {u"load"_s, load}};
+    const QByteArray auth = rs::test::serviceAuthorization(keyFile_, u"edge"_s, id.section(u'-', -1));
     QMutexLocker lock(&mutex_);
     edges_[id].body = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    edges_[id].auth = auth;
     edges_[id].on = true;
   }
   // Stops beating; answers when the last heartbeat control accepted was sent (after
@@ -110,20 +115,21 @@ class Heartbeater {
  private:
   struct Edge {
     QByteArray body;
+    QByteArray auth;
     bool on = false;
     qint64 lastOkMs = 0;
   };
   void loop() {
     while (!stop_) {
-      std::vector<std::pair<QString, QByteArray>> due;
+      std::vector<std::tuple<QString, QByteArray, QByteArray>> due;
       {
         QMutexLocker lock(&mutex_);
         for (const auto &[id, e] : edges_)
-          if (e.on) due.emplace_back(id, e.body);
+          if (e.on) due.emplace_back(id, e.body, e.auth);
       }
-      for (const auto &[id, body] : due) {
+      for (const auto &[id, body, auth] : due) {
         const qint64 sent = QDateTime::currentMSecsSinceEpoch();
-        const Reply r = call(control_, "POST", u"/control/v1/heartbeat"_s, body);
+        const Reply r = rs::test::callAs(auth, control_, "POST", u"/control/v1/heartbeat"_s, body);
         QMutexLocker lock(&mutex_);
         if (r.status == 204) edges_[id].lastOkMs = sent;
       }
@@ -133,6 +139,7 @@ class Heartbeater {
   }
 
   QUrl control_;
+  QString keyFile_;
   QMutex mutex_;
   std::map<QString, Edge> edges_;
   std::atomic<bool> stop_{false};
@@ -203,7 +210,8 @@ class TestSteerApi : public QObject {
     control_ = p_->url(u"control"_s);
     api_ = p_->url(u"api"_s);
     origin_ = p_->url(u"origin"_s);
-    beats_ = std::make_unique<Heartbeater>(control_);
+    p_->authorizeAll();
+    beats_ = std::make_unique<Heartbeater>(control_, rs::test::clusterKeyFile(p_->dataDir()));
     beats_->beat(u"edge-a"_s, edgeA_->url(), loadA());
     beats_->beat(u"edge-b"_s, edgeB_->url(), loadB());
     QVERIFY(beats_->waitForBeat(u"edge-a"_s));
@@ -308,7 +316,12 @@ class TestSteerApi : public QObject {
     QVERIFY(!edges[0][u"reason"_s].toString().isEmpty());
     QJsonArray sources = j.value(u"sources"_s).toArray();
     QCOMPARE(sources.size(), 3);
-    const QString media = u"/media/"_s + readyA_;
+    // Every source carries the playback token the answer hands the player.
+    const QJsonObject token = j.value(u"playbackToken"_s).toObject();
+    QVERIFY2(token.value(u"value"_s).toString().startsWith(u"p1."_s), qPrintable(r.describe()));
+    QCOMPARE(token.value(u"renewUrl"_s).toString(), u"/api/v1/titles/%1/playback/renew"_s.arg(readyA_));
+    QCOMPARE(token.value(u"renewAfterSeconds"_s).toInt(), 150);
+    const QString media = u"/m/"_s + token.value(u"value"_s).toString() + u'/' + readyA_;
     QCOMPARE(sources[0][u"base"_s].toString(), edgeA_->url());
     QCOMPARE(sources[0][u"dash"_s].toString(), edgeA_->url() + media + u"/manifest.mpd"_s);
     QCOMPARE(sources[0][u"hls"_s].toString(), edgeA_->url() + media + u"/master.m3u8"_s);
@@ -471,6 +484,7 @@ class TestSteerApi : public QObject {
     p.captureLog();
     QString err;
     QVERIFY2(p.start({u"--role=control"_s, u"--control-listen=127.0.0.1:0"_s, u"--fill-interval=1"_s}, &err), qPrintable(err));
+    p.authorizeAll();
     QCOMPARE(call(p.url(u"control"_s), "GET", u"/control/v1/fill"_s).json().value(u"intervalSeconds"_s).toInt(), 1);
     QJsonValue last;
     QElapsedTimer t;
@@ -486,13 +500,16 @@ class TestSteerApi : public QObject {
   void controlDownMeansOriginOnlyAnd502() {
     const quint16 dead = deadPort();
     QVERIFY(dead > 0);
+    // Its own copy of a cluster key, as a split-off api and origin would have.
+    const rs::test::TestKeyRing keys;
     Platform p;
     p.captureLog();
     QString err;
     QVERIFY2(p.start({u"--role=origin,api"_s, u"--origin-listen=127.0.0.1:0"_s, u"--api-listen=127.0.0.1:0"_s,
-                      u"--control=http://127.0.0.1:%1"_s.arg(dead)},
+                      u"--control=http://127.0.0.1:%1"_s.arg(dead), u"--cluster-key-file="_s + keys.file()},
                      &err),
              qPrintable(err));
+    p.authorizeAll();
     const QUrl api = p.url(u"api"_s);
     for (const QString &path : {u"/api/v1/delivery/edges"_s, u"/api/v1/delivery/steer?title=t_x"_s, u"/api/v1/delivery/fill"_s}) {
       const Reply r = call(api, "GET", path);
@@ -509,7 +526,9 @@ class TestSteerApi : public QObject {
     const QJsonArray sources = r.json().value(u"sources"_s).toArray();
     QCOMPARE(sources.size(), 1);
     const QString origin = p.url(u"origin"_s).toString(QUrl::StripTrailingSlash);
-    QCOMPARE(sources[0][u"dash"_s].toString(), origin + u"/media/t_somewhere/manifest.mpd"_s);
+    const QString token = r.json().value(u"playbackToken"_s)[u"value"_s].toString();
+    QVERIFY(!token.isEmpty());
+    QCOMPARE(sources[0][u"dash"_s].toString(), origin + u"/m/"_s + token + u"/t_somewhere/manifest.mpd"_s);
     QVERIFY2(sources[0][u"reason"_s].toString().startsWith(u"origin (no steering: control at"_s),
              qPrintable(sources[0][u"reason"_s].toString()));
     QCOMPARE(r.json().value(u"edges"_s).toArray().size(), 0);

@@ -4,6 +4,7 @@
 // often each path was asked for), a real `platform --role=edge` in front of it, and
 // raw-socket requests so every header and truncation is visible.
 
+#include "support/credentials.h"
 #include "support/metrics.h"
 #include "support/rawhttp.h"
 #include "support/stack.h"
@@ -201,12 +202,24 @@ struct Got {
   QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
 };
 
-// One request on a fresh connection, as a client of the edge sends it.
+// The cluster key the tests' edges hold (they run without control).
+inline const TestKeyRing &edgeKeys() {
+  static const TestKeyRing ring;
+  return ring;
+}
+
+// One request on a fresh connection, as a client of the edge sends it: with a service
+// credential (the edge tests are about caching; tst_edgeauth is about who may ask)
+// unless `headers` name an Authorization, where an empty one means anonymous.
 inline Got rawRequest(quint16 port, const QByteArray &method, const QByteArray &path,
                       const QList<QPair<QByteArray, QByteArray>> &headers = {}, int timeoutMs = 15000,
                       const QByteArray &body = {}) {
   Got g;
-  g.response = request(port, method, path, headers, body,
+  HeaderList sent = headers;
+  const bool named = std::any_of(headers.begin(), headers.end(),
+                                 [](const auto &h) { return h.first.compare("Authorization", Qt::CaseInsensitive) == 0; });
+  if (!named) sent.append({"Authorization", edgeKeys().service()});
+  g.response = request(port, method, path, sent, body,
                        {.host = "edge", .close = false, .timeoutMs = timeoutMs, .keepPartial = true, .error = &g.error});
   g.status = g.response.status;
   g.body = g.response.body;
@@ -223,6 +236,7 @@ inline Got rawGet(quint16 port, const QString &path, const QList<QPair<QByteArra
 // (heartbeats fail and are only logged).
 inline bool startEdge(Platform &p, const QStringList &upstreams, const QStringList &extra, QString *error) {
   QStringList args{QStringLiteral("--role=edge"), QStringLiteral("--control=http://127.0.0.1:1"),
+                   QStringLiteral("--cluster-key-file=") + edgeKeys().file(),
                    QStringLiteral("--edge-health-interval=0.3"), QStringLiteral("--workers=2"),
                    QStringLiteral("--log-level=warning")};
   if (!upstreams.isEmpty()) args << QStringLiteral("--upstream=") + upstreams.join(QLatin1Char(','));

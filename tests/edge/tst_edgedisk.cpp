@@ -57,7 +57,7 @@ class TestEdgeDisk : public QObject {
       QCOMPARE(rawGet(edgePort(edge), b).status, 200);
       QTRY_COMPARE_WITH_TIMEOUT(diskObjects(edge), 2, 5000);
       Client c(edgePort(edge));
-      c.send("GET " + slowPath.toUtf8() + " HTTP/1.1\r\nHost: edge\r\n\r\n");
+      c.send("GET " + slowPath.toUtf8() + " HTTP/1.1\r\nHost: edge\r\nAuthorization: " + edgeKeys().service() + "\r\n\r\n");
       QVERIFY(bodyStarted(c, 5000));
       edge.kill();  // SIGKILL mid-download
       QVERIFY(!c.readResponse(false, 5000));
@@ -144,7 +144,7 @@ class TestEdgeDisk : public QObject {
     QString err;
     QVERIFY2(startEdge(edge, {o.url()}, {QStringLiteral("--shutdown-timeout=1")}, &err), qPrintable(err));
     Client c(edgePort(edge));
-    c.send("GET " + path.toUtf8() + " HTTP/1.1\r\nHost: edge\r\n\r\n");
+    c.send("GET " + path.toUtf8() + " HTTP/1.1\r\nHost: edge\r\nAuthorization: " + edgeKeys().service() + "\r\n\r\n");
     QVERIFY(bodyStarted(c, 5000));
     QElapsedTimer t;
     t.start();

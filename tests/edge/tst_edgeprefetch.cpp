@@ -52,7 +52,8 @@ class TestEdgePrefetch : public QObject {
   QJsonObject edgeLoad() {
     QUrl u = control_->url(QStringLiteral("control")).resolved(QUrl(QStringLiteral("/control/v1/instances")));
     u.setQuery(QStringLiteral("role=edge"));
-    const QJsonArray list = http("GET", u).json().value(QStringLiteral("instances")).toArray();
+    const QJsonArray list =
+        http("GET", u, {}, 10000, {{"Authorization", edgeKeys().service()}}).json().value(QStringLiteral("instances")).toArray();
     return list.isEmpty() ? QJsonObject() : list.at(0).toObject().value(QStringLiteral("load")).toObject();
   }
 
@@ -88,9 +89,14 @@ class TestEdgePrefetch : public QObject {
 
     control_ = std::make_unique<Platform>(dir_.filePath(QStringLiteral("control")));
     QString err;
-    QVERIFY2(control_->start({QStringLiteral("--role=control"), QStringLiteral("--heartbeat-interval=0.3")}, &err), qPrintable(err));
+    // Control and the edge share the tests' key ring, so the edge registers.
+    QVERIFY2(control_->start({QStringLiteral("--role=control"), QStringLiteral("--heartbeat-interval=0.3"),
+                              QStringLiteral("--cluster-key-file=") + edgeKeys().file()},
+                             &err),
+             qPrintable(err));
     edge_ = std::make_unique<Platform>(dir_.filePath(QStringLiteral("edge")));
     QVERIFY2(edge_->start({QStringLiteral("--role=edge"), QStringLiteral("--upstream=") + origin_.url(),
+                           QStringLiteral("--cluster-key-file=") + edgeKeys().file(),
                            QStringLiteral("--control=") + control_->url(QStringLiteral("control")).toString(),
                            QStringLiteral("--heartbeat-interval=0.3"), QStringLiteral("--edge-region=eu"),
                            QStringLiteral("--edge-coordinates=52.5,13.4"), QStringLiteral("--edge-capacity=250"),

@@ -93,7 +93,7 @@ class TestEdgeProxy : public QObject {
     Client c(port_);
     QVERIFY(c.connected());
     const qint64 sentAt = TestOrigin::clock().elapsed();
-    c.send("GET " + path.toUtf8() + " HTTP/1.1\r\nHost: edge\r\n\r\n");
+    c.send("GET " + path.toUtf8() + " HTTP/1.1\r\nHost: edge\r\nAuthorization: " + edgeKeys().service() + "\r\n\r\n");
     QDeadlineTimer dl(15000);
     qint64 firstBodyAt = -1;
     while (firstBodyAt < 0 && !dl.hasExpired()) {

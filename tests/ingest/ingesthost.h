@@ -3,9 +3,11 @@
 // process, api + ingest in a RoleHost on its own thread (so blocking test sockets never
 // stall its acceptor or HTTP client), and tus request headers.
 
+#include "api/apirole.h"
 #include "core/config/config.h"
 #include "core/roles/rolehost.h"
 #include "ingest/ingestrole.h"
+#include "support/credentials.h"
 #include "support/rawhttp.h"
 #include "support/stack.h"
 
@@ -47,34 +49,38 @@ inline QByteArray describe(const HttpResponse &r) {
   return "HTTP " + QByteArray::number(r.status) + ' ' + r.body.left(300);
 }
 
-// The real control role, in its own process, asked to shut down cleanly at the end.
+// The real control role, in its own process, asked to shut down cleanly at the end;
+// the test speaks to it as a service.
 class ControlProcess {
  public:
-  ControlProcess() { platform_.start({u"--role=control"_s, u"--log-level=warning"_s}); }
+  ControlProcess() {
+    platform_.start({u"--role=control"_s, u"--log-level=warning"_s});
+    authorize(url(), service());
+  }
   ~ControlProcess() { platform_.terminate(5000); }
   QUrl url() const { return platform_.url(u"control"_s); }
   quint16 port() const { return quint16(url().port()); }
+  QString keyFile() const { return clusterKeyFile(platform_.dataDir()); }
+  QByteArray service() const { return platform_.serviceAuth(); }
 
  private:
   rs::test::Platform platform_;
 };
 
-// What ingest mounts on: an api listener with nothing else on it.
-class BareApi final : public rs::roles::Role {
- public:
-  rs::Status start(rs::roles::RoleContext &) override { return rs::Status::ok(); }
-};
-
 // api + ingest in a RoleHost running on its own thread, so the test's blocking sockets
-// never stall the server's acceptor or its HTTP client.
+// never stall the server's acceptor or its HTTP client. It holds control's cluster key;
+// the test speaks to it as its local admin (uploads are an admin's job).
 class IngestHost {
  public:
-  IngestHost(const QString &dataDir, const QUrl &control, const QStringList &extra = {}) {
+  IngestHost(const QString &dataDir, const ControlProcess &control, const QStringList &extra = {})
+      : IngestHost(dataDir, control.url(), control.keyFile(), extra) {}
+  IngestHost(const QString &dataDir, const QUrl &control, const QString &keyFile, const QStringList &extra = {}) {
     thread_.start();
     ctx_ = new QObject;
     ctx_->moveToThread(&thread_);
     QStringList args{u"--role=api,ingest"_s, u"--data-dir"_s, dataDir, u"--api-listen=127.0.0.1:0"_s,
-                     u"--control"_s, control.toString(), u"--access-log="_s, u"--upload-max-size=10000000"_s};
+                     u"--control"_s, control.toString(), u"--cluster-key-file"_s, keyFile,
+                     u"--access-log="_s, u"--upload-max-size=10000000"_s, u"--scrypt-n=1024"_s};
     args << extra;
     QMetaObject::invokeMethod(ctx_, [&] {
       auto config = rs::config::Config::fromArguments(args);
@@ -83,12 +89,13 @@ class IngestHost {
         return;
       }
       config_ = std::make_unique<rs::config::Config>(*config);
-      registry_.provide(u"api"_s, [] { return std::make_unique<BareApi>(); });
+      registry_.provide(u"api"_s, rs::api::createApiRole);
       registry_.provide(u"ingest"_s, rs::ingest::createIngestRole);
       host_ = std::make_unique<rs::roles::RoleHost>(*config_, registry_);
       status_ = host_->start();
       if (status_.isOk()) port_ = quint16(host_->localUrl(u"api"_s).port());
     }, Qt::BlockingQueuedConnection);
+    if (port_) setDefaultAuthorization(port_, adminAuthorization(dataDir));
   }
   ~IngestHost() { stop(); }
 

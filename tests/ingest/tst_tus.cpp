@@ -28,6 +28,14 @@ class tst_Tus : public QObject {
   QByteArray clip_, otherClip_;      // this test's unique copies of them
 
   quint16 port() const { return host_->port(); }
+  QByteArray admin() const { return rs::test::defaultAuthorization(port()); }
+  // Sources are for encoders: a service credential, not the admin's.
+  HttpResponse getSource(const QByteArray &target, const HeaderList &extra = {}) {
+    return request(port(), "GET", target, HeaderList{{"Authorization", control_->service()}} + extra);
+  }
+  HttpResponse getSource(const QString &titleId, const HeaderList &extra = {}) {
+    return getSource("/api/v1/sources/" + titleId.toUtf8(), extra);
+  }
 
   // POST /api/v1/uploads; returns the upload path (from Location) or empty.
   QByteArray create(qint64 length, const QByteArray &metadata = {}, HttpResponse *out = nullptr) {
@@ -59,7 +67,7 @@ class tst_Tus : public QObject {
   }
 
   void startHost(const QStringList &extra = {}) {
-    host_ = std::make_unique<IngestHost>(dataDir_, control_->url(), extra);
+    host_ = std::make_unique<IngestHost>(dataDir_, *control_, extra);
   }
 
   static QByteArray meta(const QString &fileName, const QString &title = {}) {
@@ -224,10 +232,10 @@ class tst_Tus : public QObject {
     QCOMPARE(t.value(u"job"_s).toObject().value(u"state"_s).toString(), u"queued"_s);
 
     // The source is served (with ranges) and the upload area is empty again.
-    r = request(port(), "GET", "/api/v1/sources/" + titleId.toUtf8());
+    r = getSource(titleId);
     QCOMPARE(r.status, 200);
     QVERIFY(r.body == clip_);
-    r = request(port(), "GET", "/api/v1/sources/" + titleId.toUtf8(), {{"Range", "bytes=100-199"}});
+    r = getSource(titleId, {{"Range", "bytes=100-199"}});
     QCOMPARE(r.status, 206);
     QVERIFY(r.body == clip_.mid(100, 100));
     QVERIFY(QFile::exists(dataDir_ + u"/ingest/sources/%1/source.mp4"_s.arg(titleId)));
@@ -248,7 +256,7 @@ class tst_Tus : public QObject {
     QCOMPARE(dup.value(u"reason"_s).toString(), u"identical to title %1 (same SHA-256)"_s.arg(titleId));
     QCOMPARE(dup.value(u"duplicateOf"_s).toString(), titleId);
     QCOMPARE(json(request(port(), "GET", again)).value(u"duplicateOf"_s).toString(), titleId);
-    QCOMPARE(request(port(), "GET", "/api/v1/sources/" + againId.toUtf8()).status, 404);
+    QCOMPARE(getSource(againId).status, 404);
   }
 
   void eightMegabyteChunks() {
@@ -274,7 +282,7 @@ class tst_Tus : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(dataDir_ + u"/ingest/uploads/"_s + QString::fromLatin1(upload.mid(16)) + u".bin"_s), 2000);
     // Over 64 MiB a single request is refused before its body is read.
     Client c(port());
-    c.send("PATCH " + upload + " HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n"
+    c.send("PATCH " + upload + " HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nAuthorization: " + admin() + "\r\n"
            "Content-Type: application/offset+octet-stream\r\nUpload-Offset: 0\r\nContent-Length: 67108865\r\n\r\n");
     auto big = c.readResponse(false, 5000);
     QVERIFY(big);
@@ -354,7 +362,7 @@ class tst_Tus : public QObject {
     }
     for (const QByteArray &t : QByteArrayList{"/api/v1/sources/..%2fcontrol", "/api/v1/sources/%2e%2e", "/api/v1/sources/..",
                                               "/api/v1/sources/t_nope"})
-      QCOMPARE(request(port(), "GET", t).status, 404);
+      QCOMPARE(getSource(t).status, 404);
     QVERIFY(QFile::exists(dataDir_ + u"/secret.json"_s));
   }
 
@@ -369,7 +377,7 @@ class tst_Tus : public QObject {
       Client c(port());
       QVERIFY(c.connected());
       const QByteArray rest = clip_.mid(1000);
-      QByteArray req = "PATCH " + upload + " HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n"
+      QByteArray req = "PATCH " + upload + " HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\nAuthorization: " + admin() + "\r\n"
                        "Content-Type: application/offset+octet-stream\r\nUpload-Offset: 1000\r\n"
                        "Content-Length: " + QByteArray::number(rest.size()) + "\r\n\r\n" + rest.left(half);
       QVERIFY(c.send(req));
@@ -383,7 +391,7 @@ class tst_Tus : public QObject {
     QCOMPARE(request(port(), "PATCH", upload, patchHeaders(1000), clip_.mid(1000, half)).status, 204);
     QCOMPARE(request(port(), "PATCH", upload, patchHeaders(1000 + half), clip_.mid(1000 + half)).status, 204);
     QCOMPARE(settledTitle(titleId).value(u"state"_s).toString(), u"queued"_s);
-    QVERIFY(request(port(), "GET", "/api/v1/sources/" + titleId.toUtf8()).body == clip_);
+    QVERIFY(getSource(titleId).body == clip_);
   }
 
   void uploadSurvivesRestart() {
@@ -405,7 +413,7 @@ class tst_Tus : public QObject {
     QCOMPARE(request(port(), "PATCH", upload, patchHeaders(half), otherClip_.mid(half)).status, 204);
     const QJsonObject t = settledTitle(titleId);
     QCOMPARE(t.value(u"state"_s).toString(), u"queued"_s);
-    QVERIFY(request(port(), "GET", "/api/v1/sources/" + titleId.toUtf8()).body == otherClip_);
+    QVERIFY(getSource(titleId).body == otherClip_);
   }
 
   void crashAfterLastByteIsRecovered() {
@@ -457,7 +465,7 @@ class tst_Tus : public QObject {
     QCOMPARE(QFileInfo(data.fileName()).size(), 2000);
     QCOMPARE(request(port(), "PATCH", upload, patchHeaders(2000), clip_.mid(2000)).status, 204);
     QCOMPARE(settledTitle(titleId).value(u"state"_s).toString(), u"queued"_s);
-    QVERIFY(request(port(), "GET", "/api/v1/sources/" + titleId.toUtf8()).body == clip_);
+    QVERIFY(getSource(titleId).body == clip_);
   }
 
   void abandonedUploadIsDropped() {
@@ -495,7 +503,7 @@ class tst_Tus : public QObject {
       QVERIFY(s.listen(QHostAddress::LocalHost, 0));
       closed = s.serverPort();
     }
-    host_ = std::make_unique<IngestHost>(dataDir_, QUrl(u"http://127.0.0.1:%1"_s.arg(closed)));
+    host_ = std::make_unique<IngestHost>(dataDir_, QUrl(u"http://127.0.0.1:%1"_s.arg(closed)), control_->keyFile());
     QVERIFY(host_->ok());
     const HttpResponse r = request(port(), "POST", "/api/v1/uploads", {kTus, {"Upload-Length", "10"}});
     QCOMPARE(r.status, 503);

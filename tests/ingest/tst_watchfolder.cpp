@@ -58,7 +58,7 @@ class tst_WatchFolder : public QObject {
     control_ = std::make_unique<ControlProcess>();
     QVERIFY(control_->port() != 0);
     watch_ = tmp_.filePath(u"watch"_s);
-    host_ = std::make_unique<IngestHost>(tmp_.filePath(u"data"_s), control_->url(), QStringList{u"--watch-folder"_s, watch_});
+    host_ = std::make_unique<IngestHost>(tmp_.filePath(u"data"_s), *control_, QStringList{u"--watch-folder"_s, watch_});
     QVERIFY2(host_->ok(), qPrintable(host_->error()));
     QVERIFY(QDir(watch_).exists());  // created when missing
   }
@@ -95,7 +95,8 @@ class tst_WatchFolder : public QObject {
     const QJsonObject t = titles.first().toObject();
     QCOMPARE(t.value(u"state"_s).toString(), u"queued"_s);
     QCOMPARE(t.value(u"name"_s).toString(), u"good"_s);
-    QVERIFY(request(host_->port(), "GET", "/api/v1/sources/" + t.value(u"id"_s).toString().toUtf8()).body == good);
+    QVERIFY(request(host_->port(), "GET", "/api/v1/sources/" + t.value(u"id"_s).toString().toUtf8(),
+                    {{"Authorization", control_->service()}}).body == good);
 
     // The same file again: a duplicate, sorted into .failed under a fresh name.
     QVERIFY(writeFile(watch_ + u"/good.mp4"_s, good));

@@ -1,8 +1,10 @@
 #pragma once
 // Blocking HTTP calls for tests of the JSON APIs: http() through QNetworkAccessManager,
 // call() as one raw request on a fresh connection (no pooling, no retries), both
-// answering a Reply.
+// answering a Reply. Both carry the port's default Authorization (credentials.h)
+// unless told otherwise.
 
+#include "support/credentials.h"
 #include "support/rawhttp.h"
 
 #include <QEventLoop>
@@ -38,6 +40,7 @@ inline Reply http(const QByteArray &method, const QUrl &url, const QByteArray &b
   QNetworkRequest req(url);
   req.setTransferTimeout(timeoutMs);
   if (!body.isEmpty()) req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+  if (const QByteArray a = defaultAuthorization(url.port()); !a.isEmpty()) req.setRawHeader("Authorization", a);
   for (const auto &h : headers) req.setRawHeader(h.first, h.second);
   QNetworkReply *r = nam.sendCustomRequest(req, method, body);
   QEventLoop loop;
@@ -52,12 +55,13 @@ inline Reply http(const QByteArray &method, const QUrl &url, const QByteArray &b
   return out;
 }
 
-// A JSON API call to `base`'s port: Content-Type application/json whenever there is a
-// body or the method is POST, PUT or PATCH.
-inline Reply call(const QUrl &base, const QByteArray &method, const QString &path, const QByteArray &body = {},
-                  int timeoutMs = 15000) {
+// A JSON API call to `base`'s port as `authorization` ("" = anonymous): Content-Type
+// application/json whenever there is a body or the method is POST, PUT or PATCH.
+inline Reply callAs(const QByteArray &authorization, const QUrl &base, const QByteArray &method, const QString &path,
+                    const QByteArray &body = {}, int timeoutMs = 15000, const HeaderList &extra = {}) {
   Reply out;
-  HeaderList headers;
+  HeaderList headers = extra;
+  headers.emplaceBack("Authorization", authorization);  // empty: anonymous (rawhttp.h)
   if (!body.isEmpty() || method == "POST" || method == "PUT" || method == "PATCH")
     headers.emplaceBack("Content-Type", "application/json");
   const HttpResponse r =
@@ -66,6 +70,12 @@ inline Reply call(const QUrl &base, const QByteArray &method, const QString &pat
   out.body = r.body;
   for (const auto &[n, v] : r.headers) out.headers.insert(n.toLower(), v);
   return out;
+}
+
+// The same as whoever authorize() made the default for base's port.
+inline Reply call(const QUrl &base, const QByteArray &method, const QString &path, const QByteArray &body = {},
+                  int timeoutMs = 15000) {
+  return callAs(defaultAuthorization(base.port()), base, method, path, body, timeoutMs);
 }
 
 }  // namespace rs::test

@@ -11,6 +11,8 @@
 #include <QPair>
 #include <QString>
 #include <QDeadlineTimer>
+#include <QHash>
+#include <QMutex>
 #include <QElapsedTimer>
 #include <QThread>
 
@@ -317,9 +319,34 @@ struct RequestOptions {
   QString *error = nullptr;   // why no whole response arrived (connect, timeout, framing)
 };
 
-// Sends the request line, Host, Connection: close (unless told not to), `headers`, a
-// Content-Length when there is a body or the method is POST, PUT or PATCH, then the
-// body; reads one response. status 0 when no whole response arrived.
+// Who a test speaks as, per port: set once (authorize(), credentials.h) and every
+// request() to that port carries it unless its headers name an Authorization, where an
+// empty value means "send none" (an anonymous request).
+namespace detail {
+struct DefaultCredentials {
+  QMutex mutex;
+  QHash<int, QByteArray> byPort;
+};
+inline DefaultCredentials &defaultCredentials() {
+  static DefaultCredentials d;
+  return d;
+}
+}  // namespace detail
+
+inline void setDefaultAuthorization(int port, const QByteArray &authorization) {
+  QMutexLocker l(&detail::defaultCredentials().mutex);
+  detail::defaultCredentials().byPort.insert(port, authorization);
+}
+inline QByteArray defaultAuthorization(int port) {
+  QMutexLocker l(&detail::defaultCredentials().mutex);
+  return detail::defaultCredentials().byPort.value(port);
+}
+inline const QPair<QByteArray, QByteArray> kAnonymous{"Authorization", QByteArray()};
+
+// Sends the request line, Host, Connection: close (unless told not to), `headers` (and
+// the port's default Authorization, see above), a Content-Length when there is a body
+// or the method is POST, PUT or PATCH, then the body; reads one response. status 0
+// when no whole response arrived.
 inline HttpResponse request(quint16 port, const QByteArray &method, const QByteArray &target, const HeaderList &headers = {},
                             const QByteArray &body = {}, const RequestOptions &options = {}) {
   Client c(port);
@@ -329,7 +356,15 @@ inline HttpResponse request(quint16 port, const QByteArray &method, const QByteA
   }
   QByteArray req = method + ' ' + target + " HTTP/1.1\r\nHost: " + options.host + "\r\n";
   if (options.close) req += "Connection: close\r\n";
-  for (const auto &[n, v] : headers) req += n + ": " + v + "\r\n";
+  bool named = false;
+  for (const auto &[n, v] : headers) {
+    if (n.compare("Authorization", Qt::CaseInsensitive) == 0) {
+      named = true;
+      if (v.isEmpty()) continue;
+    }
+    req += n + ": " + v + "\r\n";
+  }
+  if (const QByteArray a = named ? QByteArray() : defaultAuthorization(port); !a.isEmpty()) req += "Authorization: " + a + "\r\n";
   if (!body.isEmpty() || method == "POST" || method == "PUT" || method == "PATCH")
     req += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
   c.send(req + "\r\n" + body);

@@ -105,6 +105,19 @@ class Platform {
     return proc_.state() == QProcess::NotRunning ? proc_.exitCode() : -1;
   }
   bool running() const { return proc_.state() == QProcess::Running; }
+  // Speaking to this stack: a service token from its cluster key (the stack's control
+  // created it), or its api's local admin token.
+  QByteArray serviceAuth(const QString &roles = QStringLiteral("test"), const QString &instance = QStringLiteral("test")) const {
+    return serviceAuthorization(clusterKeyFile(dataDir_), roles, instance);
+  }
+  QByteArray adminAuth() const { return adminAuthorization(dataDir_); }
+  // Every call() to this process's api as its admin and to its control as a service.
+  // Media listeners (origin, edge) stay anonymous: tests reach them as viewers do,
+  // with playback tokens in the path, and name a service credential where they mean it.
+  void authorizeAll() const {
+    if (const QUrl u = url(QStringLiteral("api")); u.port() > 0) authorize(u, adminAuth());
+    if (const QUrl u = url(QStringLiteral("control")); u.port() > 0) authorize(u, serviceAuth());
+  }
   qint64 pid() const { return proc_.processId(); }
   const QString &dataDir() const { return dataDir_; }
 
