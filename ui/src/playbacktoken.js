@@ -10,23 +10,9 @@ import { api } from './api.js';
 // Retry a failed renewal this soon (the old token is still good for a while).
 const RETRY_MS = 2000;
 
-// /m/<token>/<titleId>/… → the token, else ''.
-export function tokenOf(url) {
-  const m = pathOf(url).match(/^\/m\/([^/]+)\//);
-  return m ? m[1] : '';
-}
-
 // The URL as shown to people: the token left out ("/m/…/<title>/manifest.mpd").
 export function withoutToken(url) {
   return String(url).replace(/\/m\/[^/]+\//, '/m/…/');
-}
-
-function pathOf(url) {
-  try {
-    return new URL(url, location.href).pathname;
-  } catch {
-    return '';
-  }
 }
 
 export class PlaybackToken {

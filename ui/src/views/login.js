@@ -32,7 +32,7 @@ export function render(view, { onSignedIn, notice = '' }) {
     clearInterval(countdown);
     let left = Math.max(1, Math.ceil(seconds));
     const tick = () => {
-      if (left <= 0 || !view.isConnected) {
+      if (left <= 0 || !form.isConnected) {
         clearInterval(countdown);
         submit.disabled = false;
         submit.textContent = 'Sign in';
