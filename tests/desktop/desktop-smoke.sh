@@ -3,15 +3,18 @@
 # the UI from the api role and run its script, signed in without a password prompt by
 # the local admin token (app/desktop/localsignin.h): the page's header shows the admin
 # token's user, the admin-only /api/v1/status answers it 200 (access log), nothing was
-# refused 401, and SIGTERM must still exit 0 within 5 s.
+# refused 401, a request the page sends to another port of this host carries no
+# Authorization header, and SIGTERM must still exit 0 within 5 s.
 set -euo pipefail
 
 PLATFORM="${1:?usage: desktop-smoke.sh PATH/TO/platform}"
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 pid=""
+probe_pid=""
 cleanup() {
   [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true
+  [[ -n "$probe_pid" ]] && kill "$probe_pid" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -64,6 +67,21 @@ if grep -q '"status":401' "$work/access.log"; then fail "a request of the window
 grep -q 'desktop window: signed in to' "$work/platform.log" || fail "the shell did not say it signed the window in"
 login_shown="$(node --experimental-websocket "$here/page-eval.mjs" "$debug_port" "!!document.getElementById('login-form')" 2>/dev/null || true)"
 [[ "$login_shown" == "false" ]] || fail "the window shows the login page"
+
+# The token is for the api's origin only: not even another port of the same host
+# (where origin and edge listen) may see it.
+node "$here/header-probe.mjs" "$work/probe.port" "$work/probe.log" &
+probe_pid=$!
+for _ in $(seq 1 50); do [[ -s "$work/probe.port" ]] && break; sleep 0.1; done
+probe_port="$(cat "$work/probe.port" 2>/dev/null || true)"
+[[ -n "$probe_port" ]] || fail "the header probe did not start"
+fetched="$(node --experimental-websocket "$here/page-eval.mjs" "$debug_port" \
+  "fetch('http://127.0.0.1:$probe_port/probe').then((r) => r.text())" 2>&1 || true)"
+[[ "$fetched" == '"ok"' ]] || fail "the page could not fetch from another port: $fetched"
+grep -q '^GET /probe ' "$work/probe.log" || fail "the probe saw no request"
+if grep -q 'authorization=yes' "$work/probe.log"; then
+  fail "a request to another origin carried an Authorization header: $(cat "$work/probe.log")"
+fi
 
 # SIGTERM goes to the platform (a child of xvfb-run); xvfb-run then exits with its code.
 platform_pid="$(pgrep -P "$pid" -f -- "--data-dir $work/data" || true)"

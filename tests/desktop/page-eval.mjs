@@ -1,7 +1,8 @@
 // Evaluates a JavaScript expression in the desktop window's page through Qt
 // WebEngine's remote debugging port (QTWEBENGINE_REMOTE_DEBUGGING), with the Chrome
 // DevTools Protocol over a WebSocket, and prints the value as JSON (null when there is
-// no page yet). For desktop-smoke.sh: what the window shows, not only what it fetched.
+// no page yet; a promise is waited for). For desktop-smoke.sh: what the window shows,
+// not only what it fetched.
 //
 //   node --experimental-websocket page-eval.mjs PORT 'document.title'
 
@@ -24,7 +25,7 @@ async function main() {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no answer from the page within 5 s')), 5000);
     ws.onerror = () => reject(new Error(`cannot connect to ${page.webSocketDebuggerUrl}`));
-    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, returnByValue: true } }));
+    ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, returnByValue: true, awaitPromise: true } }));
     ws.onmessage = (ev) => {
       const msg = JSON.parse(ev.data);
       if (msg.id !== 1) return;
