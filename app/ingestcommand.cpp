@@ -214,6 +214,11 @@ int runIngestCommand(int argc, char **argv, const QStringList &args) {
   if (!created) {
     if (created.status().code() == ErrorCode::Unavailable) return unreachable(created.status());
     printErr(created.status().message());
+    if (created.status().code() == ErrorCode::Unauthorized)
+      printErr(QStringLiteral("uploading needs an admin: pass --token (or set REELSTACK_TOKEN) with a token from "
+                              "`platform token create --role admin`, or --data-dir of the stack on this machine"));
+    else if (created.status().code() == ErrorCode::Forbidden)
+      printErr(QStringLiteral("this token may not upload: only admin accounts and admin tokens add titles"));
     return kExitFailed;
   }
   const QUrl uploadUrl = created->uploadUrl;

@@ -254,7 +254,9 @@ Result<http::Principal> AccountStore::sessionPrincipal(QByteArrayView secret) {
     db_->exec("DELETE FROM sessions WHERE hash = ?", {hashOf(secret)});
     return gone;
   }
-  if (now - seen > kTouchEveryMs) db_->exec("UPDATE sessions SET seen_ms = ? WHERE hash = ?", {now, hashOf(secret)});
+  // Often enough that a session in use never looks idle, however short the idle limit.
+  if (now - seen > qMin(kTouchEveryMs, options_.sessionIdleMs / 4))
+    db_->exec("UPDATE sessions SET seen_ms = ? WHERE hash = ?", {now, hashOf(secret)});
   http::Principal p;
   p.kind = http::Principal::Kind::Session;
   p.authority = authorityOf(r.value(QStringLiteral("role")).toString());

@@ -198,9 +198,17 @@ Parse parseResponse(QByteArray &buf, bool headRequest, bool eof, HttpResponse *o
 
 class Client {
  public:
-  explicit Client(quint16 port, int rcvBuf = 0) {
+  // `source`: the loopback address to connect from (127.0.0.2 is another client to the
+  // server); empty for the default.
+  explicit Client(quint16 port, int rcvBuf = 0, const char *source = nullptr) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (rcvBuf > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvBuf, sizeof rcvBuf);
+    if (source) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      ::inet_pton(AF_INET, source, &local.sin_addr);
+      ::bind(fd_, reinterpret_cast<sockaddr *>(&local), sizeof local);
+    }
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(port);
@@ -317,6 +325,7 @@ struct RequestOptions {
   int timeoutMs = 15000;
   bool keepPartial = false;   // on failure, return what arrived (complete == false), not an empty response
   QString *error = nullptr;   // why no whole response arrived (connect, timeout, framing)
+  const char *source = nullptr;  // connect from this loopback address (Client)
 };
 
 // Who a test speaks as, per port: set once (authorize(), credentials.h) and every
@@ -349,7 +358,7 @@ inline const QPair<QByteArray, QByteArray> kAnonymous{"Authorization", QByteArra
 // when no whole response arrived.
 inline HttpResponse request(quint16 port, const QByteArray &method, const QByteArray &target, const HeaderList &headers = {},
                             const QByteArray &body = {}, const RequestOptions &options = {}) {
-  Client c(port);
+  Client c(port, 0, options.source);
   if (!c.connected()) {
     if (options.error) *options.error = QStringLiteral("cannot connect to 127.0.0.1:%1").arg(port);
     return {};

@@ -82,6 +82,10 @@ std::optional<QByteArray> fromBase64Url(QByteArrayView text) {
   auto r = QByteArray::fromBase64Encoding(QByteArray(text.data(), text.size()),
                                           QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
   if (!r) return std::nullopt;
+  // The last character's unused low bits are ignored by the decoder, so "…J" and "…K"
+  // can decode alike: only the canonical spelling is accepted, or a token would have
+  // several valid forms.
+  if (base64Url(r.decoded) != text) return std::nullopt;
   return std::move(r.decoded);
 }
 

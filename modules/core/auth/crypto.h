@@ -19,7 +19,8 @@ bool constantTimeEqual(QByteArrayView a, QByteArrayView b);
 
 // RFC 4648 §5 without padding, the form tokens and cookies carry.
 QByteArray base64Url(QByteArrayView data);
-// Strict: any character outside the alphabet, or padding, is an error (nullopt).
+// Strict: any character outside the alphabet, padding, or a non-canonical last
+// character (unused bits set) is an error (nullopt).
 std::optional<QByteArray> fromBase64Url(QByteArrayView text);
 
 // An HMAC-SHA256 key prepared once; sign() from any thread (each call works on its

@@ -47,7 +47,8 @@ Result<PlaybackGrant> verifyPlaybackToken(const KeyRing &ring, QByteArrayView to
   if (!k) return refuse(QStringLiteral("unknown or retired key id"));
   const QByteArrayView head = token.first(token.size() - part[3].size() - 1);
   if (!k->playback->verify(signedPart(head, title), *mac)) return refuse(QStringLiteral("bad signature or another title's token"));
-  if (expires + kPlaybackSkewSeconds < nowSec) return refuse(QStringLiteral("expired"));
+  // Valid while now < expiry + skew: a token lasts at most its lifetime plus the skew.
+  if (nowSec >= expires + kPlaybackSkewSeconds) return refuse(QStringLiteral("expired"));
   return PlaybackGrant{title, QString::fromLatin1(part[2]), expires, part[0].toByteArray()};
 }
 
