@@ -124,10 +124,11 @@ describe('accounts in the web UI', { timeout: 150000 }, () => {
     const res = await answered;
     assert.equal(res.status(), 200);
     for (const r of loginPosts) assert.equal(r.headers()['x-reelstack-csrf'], '1', 'the login POST carries the CSRF header');
+    // assert.ok, not match: a failure prints the message, never the cookie.
     const setCookie = (await res.headerValue('set-cookie')) || '';
-    assert.match(setCookie, /^rs_session=[^;]+;/);
-    assert.match(setCookie, /;\s*HttpOnly/i);
-    assert.match(setCookie, /;\s*SameSite=Strict/i);
+    assert.ok(/^rs_session=[^;]+;/.test(setCookie), redact(setCookie));
+    assert.ok(/;\s*HttpOnly/i.test(setCookie), redact(setCookie));
+    assert.ok(/;\s*SameSite=Strict/i.test(setCookie), redact(setCookie));
 
     // Signed in: the page asked for (the status page) comes back, the header shows the user.
     await page.locator('#roles').waitFor({ timeout: 10000 });
@@ -254,8 +255,8 @@ describe('accounts in the web UI', { timeout: 150000 }, () => {
       await page.click('#token-create-submit');
       await page.locator('#new-token:not([hidden])').waitFor({ timeout: 10000 });
       created = await page.locator('#new-token-value').innerText();
-      assert.match(created, /^rst_[A-Za-z0-9_-]{20,}$/, 'an API token');
-      assert.match(await page.locator('#new-token').innerText(), /shown only this once/);
+      assert.ok(/^rst_[A-Za-z0-9_-]{20,}$/.test(created), 'an API token');
+      assert.ok(/shown only this once/.test(await page.locator('#new-token').innerText()), 'the box says it is shown once');
       assert.match(await page.locator('#new-token-label').innerText(), /nightly script.*viewer.*expires/);
       const tokenRow = page.locator('#tokens-table tr[data-name="nightly script"]');
       await tokenRow.waitFor({ timeout: 10000 });
