@@ -45,7 +45,8 @@ describe('playback tokens at the edge and in the web UI player', { timeout: 2000
   let early;  // a playback answer from the start, expired by the last test
 
   before(async () => {
-    platform = await startPlatform([...PLATFORM_ARGS, `--playback-token-ttl=${TTL}`]);
+    // No scheduled fill: what the edge holds is what these viewers put there.
+    platform = await startPlatform([...PLATFORM_ARGS, `--playback-token-ttl=${TTL}`, '--fill-interval=0']);
     title = await prepareTitle(platform, { name: 'Token test title' });
     edgeUrl = platform.url('edge');
     for (const name of ['viewer-a', 'viewer-b', 'viewer-c']) {
@@ -223,6 +224,19 @@ describe('playback tokens at the edge and in the web UI player', { timeout: 2000
     return v && v.currentTime > 0 && !v.paused;
   }, null, { timeout });
   const currentTime = (page) => page.evaluate(() => document.getElementById('video').currentTime);
+  // page.waitForFunction(predicate, arg); on a timeout, says where the video was.
+  async function videoUntil(page, what, predicate, arg, timeout) {
+    try {
+      await page.waitForFunction(predicate, arg, { timeout });
+    } catch (e) {
+      const state = await page.evaluate(() => {
+        const v = document.getElementById('video');
+        return v && { time: v.currentTime, ended: v.ended, paused: v.paused, readyState: v.readyState, height: v.videoHeight,
+          error: document.getElementById('player-error')?.textContent };
+      });
+      assert.fail(redact(`no ${what} within ${timeout} ms: video ${JSON.stringify(state)} (${e.message.split('\n')[0]})`));
+    }
+  }
 
   test('the web UI player renews its token and loads new segments after the first token stopped working', () => withUi('renewal', 'viewer-c', async (page, { log, tokens, check }) => {
     await page.goto(`${platform.url('api')}/#/play/${title.id}`);
@@ -242,17 +256,19 @@ describe('playback tokens at the edge and in the web UI player', { timeout: 2000
     assert.ok(renewals >= 2, `renewed ${renewals} times in ${TTL + SKEW} s`);
     assert.match(await page.locator('#live-panel [data-k="token"]').innerText(), /^valid until .*, renewed \d+×$/);
 
-    // Force the other rung: the buffer is dropped, so segments load now, with whatever
+    // Back near the start (far from the clip's end, whatever the machine's load) and the
+    // other rung forced: the buffer is dropped, so segments load now, with whatever
     // token the page holds.
     const rungs = videoRungs(title);
     const current = await page.locator('#live-panel [data-k="rung"]').getAttribute('data-rung');
     const target = rungs.find((r) => r.name !== current);
     const value = await page.locator(`#rung-select option[data-height="${target.height}"]`).getAttribute('value');
     const mark = log.length;
+    await page.evaluate(() => { document.getElementById('video').currentTime = 2; });
     await page.selectOption('#rung-select', value);
-    await page.waitForFunction((h) => document.getElementById('video').videoHeight === h, target.height, { timeout: 15000 });
+    await videoUntil(page, `the forced ${target.name} on screen`, (h) => document.getElementById('video').videoHeight === h, target.height, 20000);
     const t1 = await currentTime(page);
-    await page.waitForFunction((t) => document.getElementById('video').currentTime >= t + 1, t1, { timeout: 10000 });
+    await videoUntil(page, 'playback on the forced rung', (t) => document.getElementById('video').currentTime >= t + 1, t1, 10000);
     const fetched = log.slice(mark).filter((x) => x.url.includes(`/video/${target.name}/seg-`));
     assert.ok(fetched.length > 0, `segments of ${target.name} after forcing it`);
     for (const x of fetched) {

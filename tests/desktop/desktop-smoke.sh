@@ -23,7 +23,7 @@ listen=()
 for r in api origin edge control license monitor; do listen+=("--$r-listen=127.0.0.1:0"); done
 
 # The window's page is read through Qt WebEngine's remote debugging, on a free port.
-debug_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+debug_port="$(node -e "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })")"
 
 # xvfb-run starts the X server, runs the command and stops the server after it.
 QTWEBENGINE_REMOTE_DEBUGGING="127.0.0.1:$debug_port" xvfb-run -a -s "-screen 0 1280x800x24" \

@@ -78,7 +78,9 @@ function shakaErrorText(shaka, e) {
   const names = Object.entries(shaka.util.Error.Code);
   const name = (names.find(([, v]) => v === e.code) || [String(e.code)])[0];
   const severity = e.severity === shaka.util.Error.Severity.CRITICAL ? 'critical' : 'recoverable';
-  const data = Array.isArray(e.data) && e.data.length ? ` (${e.data.filter((d) => typeof d !== 'object').join(', ')})` : '';
+  // The data name the URL that failed: shown without its playback token.
+  const data = Array.isArray(e.data) && e.data.length
+    ? ` (${e.data.filter((d) => typeof d !== 'object').map((d) => withoutToken(d)).join(', ')})` : '';
   return `Shaka error ${e.code} ${name}, ${severity}${data}`;
 }
 
@@ -398,7 +400,7 @@ export function render(view, ctx) {
   let cues = [];
   async function loadThumbnails(url) {
     const res = await fetch(token ? token.rewrite(url) : url, { signal: ctx.signal });
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    if (!res.ok) throw new Error(`${withoutToken(url)}: HTTP ${res.status}`);
     cues = parseThumbnails(await res.text(), url);
   }
   const timeAt = (ev) => {
