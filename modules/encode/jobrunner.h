@@ -11,10 +11,13 @@
 #include <QString>
 #include <QUrl>
 #include <atomic>
+#include <memory>
 
 namespace rs::net { class HttpClient; }
 
 namespace rs::encode {
+
+class KeySource;
 
 struct EncoderSettings {
   QString workerId;
@@ -26,6 +29,9 @@ struct EncoderSettings {
   media::EncodeProfile profile;
   double segmentSeconds = 4;
   int audioBitrateKbps = 128;
+  // "off", "cenc" or "cbcs": how jobs whose spec has no "protection" are packaged.
+  QString protection = QStringLiteral("off");
+  std::shared_ptr<KeySource> keys;  // where protected titles' keys come from
 };
 
 // What the role reports in its heartbeats while a job runs.
