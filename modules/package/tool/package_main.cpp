@@ -5,9 +5,11 @@
 //   rs-package split IN.mp4 OUTDIR                     CMAF init + segments, clear
 //   rs-package split IN.mp4 OUTDIR --scheme=cenc|cbcs --key=HEX --kid=HEX [--iv=HEX]
 //   rs-package aes128 IN.mp4 OUTDIR --key=HEX [--iv=HEX] whole-segment AES-128 (HLS)
-//   rs-package bench-cipher [--scheme=cenc|cbcs] [--mib=N] [--sample=BYTES]
-//        encrypts N MiB of samples in place (video-like subsamples for cbcs: 1:9) and
-//        prints MB/s, for comparing with `openssl speed -evp aes-128-ctr`
+//   rs-package bench-cipher [--scheme=cenc|cbcs] [--mib=N] [--sample=BYTES] [--buffer=BYTES]
+//        encrypts N MiB of samples in place (one 32-byte clear run each; 1:9 for cbcs)
+//        and prints MB/s. The samples cycle through a buffer of --buffer bytes
+//        (default: one sample, which stays in cache as `openssl speed -evp aes-128-ctr`'s
+//        block does, so the two compare the cipher and our per-sample work, not RAM)
 
 #include "package/cencencryptor.h"
 #include "package/fmp4.h"
@@ -20,6 +22,8 @@
 #include <QStringList>
 #include <QTextStream>
 
+#include <ctime>
+
 using namespace rs;
 using namespace rs::package;
 
@@ -28,7 +32,7 @@ namespace {
 int usage() {
   QTextStream(stderr) << "usage: rs-package split IN.mp4 OUTDIR [--scheme=cenc|cbcs --key=HEX --kid=HEX [--iv=HEX]]\n"
                          "       rs-package aes128 IN.mp4 OUTDIR --key=HEX [--iv=HEX]\n"
-                         "       rs-package bench-cipher [--scheme=cenc|cbcs] [--mib=N] [--sample=BYTES]\n";
+                         "       rs-package bench-cipher [--scheme=cenc|cbcs] [--mib=N] [--sample=BYTES] [--buffer=BYTES]\n";
   return 2;
 }
 
@@ -48,30 +52,43 @@ int benchCipher(const QMap<QString, QString> &o) {
   const Scheme scheme = parseScheme(o.value(QStringLiteral("scheme"), QStringLiteral("cenc"))).value_or(Scheme::Cenc);
   const int mib = o.value(QStringLiteral("mib"), QStringLiteral("256")).toInt();
   const int sampleSize = o.value(QStringLiteral("sample"), QStringLiteral("16384")).toInt();
-  if (mib <= 0 || sampleSize < 64) return usage();
+  const qsizetype bufferSize = o.value(QStringLiteral("buffer"), QString::number(sampleSize)).toLongLong();
+  if (mib <= 0 || sampleSize < 64 || bufferSize < sampleSize) return usage();
   SampleCipher cipher;
   const Bytes16 key{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
   Status s = cipher.init(scheme, ContentKey(key), SampleCipher::Mode::Encrypt, scheme == Scheme::Cbcs ? 1 : 0, scheme == Scheme::Cbcs ? 9 : 0);
   if (!s) return fail(s.message());
-  QByteArray buffer(qsizetype(mib) << 20, 'x');
+  QByteArray buffer(bufferSize / sampleSize * sampleSize, 'x');
+  const std::uint64_t samples = (std::uint64_t(mib) << 20) / std::uint64_t(sampleSize);
   // A slice: 32 clear bytes (length, NAL and slice header), the rest protected.
   const std::vector<cenc::Subsample> subs = {{32, std::uint32_t(sampleSize - 32) / 16 * 16}};
   std::vector<cenc::Subsample> exact = subs;
   exact[0].clearBytes = std::uint16_t(sampleSize - exact[0].protectedBytes);
   QByteArray iv(8, '\0');
+  // Both wall and CPU time: `openssl speed` divides by user CPU time unless given
+  // -elapsed, so on a shared machine the two only compare like with like.
+  const auto cpuNow = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+  };
+  const double cpu0 = cpuNow();
   QElapsedTimer t;
   t.start();
   auto *p = reinterpret_cast<std::uint8_t *>(buffer.data());
   std::uint64_t n = 0;
-  for (qsizetype at = 0; at + sampleSize <= buffer.size(); at += sampleSize, ++n) {
+  const QByteArray constantIv = toByteArray(key);
+  for (qsizetype at = 0; n < samples; ++n, at = (at + sampleSize) % buffer.size()) {
     iv[7] = char(n);
-    s = cipher.apply(p + at, std::size_t(sampleSize), scheme == Scheme::Cbcs ? toByteArray(key) : iv, exact);
+    s = cipher.apply(p + at, std::size_t(sampleSize), scheme == Scheme::Cbcs ? constantIv : iv, exact);
     if (!s) return fail(s.message());
   }
-  const double seconds = double(t.nsecsElapsed()) / 1e9;
+  const double seconds = double(t.nsecsElapsed()) / 1e9, cpu = cpuNow() - cpu0;
   const double bytes = double(n) * sampleSize;
-  QTextStream(stdout) << QStringLiteral("{\"scheme\":\"%1\",\"bytes\":%2,\"seconds\":%3,\"MBps\":%4,\"sampleBytes\":%5}\n")
-                             .arg(schemeName(scheme)).arg(bytes, 0, 'f', 0).arg(seconds, 0, 'f', 4).arg(bytes / seconds / 1e6, 0, 'f', 1).arg(sampleSize);
+  QTextStream(stdout) << QStringLiteral("{\"scheme\":\"%1\",\"bytes\":%2,\"seconds\":%3,\"cpuSeconds\":%4,\"MBps\":%5,\"MBpsCpu\":%6,"
+                                        "\"sampleBytes\":%7,\"bufferBytes\":%8}\n")
+                             .arg(schemeName(scheme)).arg(bytes, 0, 'f', 0).arg(seconds, 0, 'f', 4).arg(cpu, 0, 'f', 4)
+                             .arg(bytes / seconds / 1e6, 0, 'f', 1).arg(bytes / cpu / 1e6, 0, 'f', 1).arg(sampleSize).arg(buffer.size());
   return 0;
 }
 
