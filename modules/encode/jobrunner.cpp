@@ -170,8 +170,14 @@ void JobRunner::run(const QJsonObject &job) {
     QStringList tracks{QStringLiteral("video")};
     if (!out->audioFile.isEmpty()) tracks.append(QStringLiteral("audio"));
     auto k = s_.keys->keysFor(titleId_, **scheme, tracks);
-    // A key source that cannot answer now (the license role away) may answer later.
-    if (!k) return fail(QStringLiteral("content keys: %1").arg(k.status().message()), k.status().code() != ErrorCode::BadRequest);
+    // A key source that cannot answer now (the license role away) may answer later;
+    // anything else (a refused or misconfigured source) fails the same way every time.
+    if (!k) {
+      const ErrorCode c = k.status().code();
+      const bool retry = c == ErrorCode::Unavailable || c == ErrorCode::BadGateway || c == ErrorCode::GatewayTimeout ||
+                         c == ErrorCode::RequestTimeout;
+      return fail(QStringLiteral("content keys: %1").arg(k.status().message()), retry);
+    }
     keys = std::move(*k);
     qCInfo(lcEncode).noquote() << "job" << jobId_ << "title" << titleId_ << "protected with" << package::schemeName(**scheme)
                                << "- keys from the" << s_.keys->describe();
