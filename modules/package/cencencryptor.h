@@ -50,6 +50,7 @@ class CencEncryptor final : public SegmentHandler {
   std::optional<TrackHeader> track_;
   std::unique_ptr<SubsampleGenerator> subsamples_;  // null for audio: whole samples
   SampleCipher cipher_;
+  QByteArray constantIv_;  // 'cbcs': p_.iv as bytes, for every sample
   std::uint64_t nextIv_ = 0;
   std::uint64_t ivsUsed_ = 0;
 };

@@ -78,8 +78,7 @@ Result<QByteArray> CencEncryptor::segment(QByteArray bytes, std::uint64_t number
     auto iv = nextIv();
     if (!iv) return iv.status();
     entry.iv = *iv;
-    const QByteArray ivForCipher = p_.scheme == Scheme::Cbcs ? toByteArray(p_.iv) : entry.iv;
-    RS_RETURN_IF_ERROR(cipher_.apply(data + s.offset, s.size, ivForCipher, entry.subsamples));
+    RS_RETURN_IF_ERROR(cipher_.apply(data + s.offset, s.size, p_.scheme == Scheme::Cbcs ? constantIv_ : entry.iv, entry.subsamples));
     if (entry.size(senc.useSubsamples()) > 255)
       return Status(ErrorCode::BadRequest, QStringLiteral("segment %1, sample %2 has %3 subsamples, more than saiz can describe")
                                                .arg(number).arg(i + 1).arg(entry.subsamples.size()));

@@ -118,7 +118,7 @@ Result<QByteArray> CencEncryptor::init(QByteArray initSegment) {
     sinf.tenc.cryptByteBlock = crypt;
     sinf.tenc.skipByteBlock = skip;
     sinf.tenc.perSampleIvSize = 0;
-    sinf.tenc.constantIv = toByteArray(p_.iv);
+    sinf.tenc.constantIv = constantIv_ = toByteArray(p_.iv);
   }
   RS_RETURN_IF_ERROR(cipher_.init(p_.scheme, p_.key, SampleCipher::Mode::Encrypt, crypt, skip));
 

@@ -207,6 +207,21 @@ describe('protected titles in dash.js, Shaka Player and hls.js (ClearKey, AES-12
     console.log(`wrong key: ${s.errors.length ? s.errors[0].slice(0, 160) : `playhead at ${s.time}`}`);
   });
 
+  // Last: after every title was encoded, packaged and played, no key (nor the secret)
+  // appears in either platform's log, in hex or base64 of any flavour.
+  test('no key material in the platforms\' logs', () => {
+    const secrets = [...keysById.values(), secret];
+    for (const [scheme, p] of Object.entries(platforms)) {
+      const log = p.log();
+      assert.ok(log.includes('protected with'), `${scheme}: the log says nothing of protection:\n${log.slice(-2000)}`);
+      for (const k of secrets) {
+        for (const form of [k.toString('hex'), k.toString('hex').toUpperCase(), k.toString('base64'), b64url(k)]) {
+          assert.ok(!log.includes(form), `${scheme}: a key appears in the log`);
+        }
+      }
+    }
+  });
+
   async function play(c, src, keys, body, { allowErrors = false } = {}) {
     const context = await browser.newContext({ viewport: { width: 800, height: 480 } });
     const page = await context.newPage();
