@@ -72,14 +72,14 @@ async function call(method, url, body) {
 // A title made by the real pipeline: a generated clip uploaded with tus to the api
 // listener, then ingest → probe → encode → package → publish, waited for until ready.
 // Needs a platform started with PIPELINE_ARGS.
-export async function ingestedTitle(platform, { name = 'Browser test title', timeoutMs = 90000 } = {}) {
+export async function ingestedTitle(platform, { name = 'Browser test title', timeoutMs = 90000, seconds = TEST_SECONDS } = {}) {
   const api = platform.url('api');
   const work = mkdtempSync(path.join(tmpdir(), 'reelstack-clip-'));
   let id;
   try {
     const top = TEST_RUNGS[TEST_RUNGS.length - 1];
     const clip = await generateClip(path.join(work, 'clip.mp4'),
-      { seconds: TEST_SECONDS, size: `${top.width}x${top.height}`, rate: 30 });
+      { seconds, size: `${top.width}x${top.height}`, rate: 30 });
     const bytes = readFileSync(clip);
     const b64 = (v) => Buffer.from(v).toString('base64');
     const created = await fetch(`${api}/api/v1/uploads`, {
