@@ -51,19 +51,26 @@ build() {
   cmake --build --preset release -j"$(nproc)"
 }
 
-# When the catalogue is empty, upload a generated clip so the UI has a title to play
-# (REELSTACK_DEMO=0 turns this off). Runs beside the platform; never fails the run.
-seed_demo() {
-  local data_dir="$1" pid="$2" clip="$1/demo/reelstack-demo.mp4" endpoints="$1/run/endpoints.json" api=""
+# The api URL of platform process `pid` once its endpoints.json says so (up to 30 s),
+# or nothing if the process ends or has no api.
+api_url() {
+  local endpoints="$1/run/endpoints.json" pid="$2"
   for _ in $(seq 1 150); do
     kill -0 "$pid" 2>/dev/null || return 0
     if [[ -f "$endpoints" ]] && grep -q "\"pid\": *$pid\b" "$endpoints"; then
-      api="$(sed -n 's/.*"api": *"\([^"]*\)".*/\1/p' "$endpoints")"
-      break
+      sed -n 's/.*"api": *"\([^"]*\)".*/\1/p' "$endpoints"
+      return 0
     fi
     sleep 0.2
   done
-  [[ -n "$api" ]] || { log "demo: no api listener found in $endpoints; not seeding a demo title"; return 0; }
+}
+
+# When the catalogue is empty, upload a generated clip so the UI has a title to play
+# (REELSTACK_DEMO=0 turns this off). Runs beside the platform; never fails the run.
+seed_demo() {
+  local data_dir="$1" pid="$2" clip="$1/demo/reelstack-demo.mp4" api
+  api="$(api_url "$data_dir" "$pid")"
+  [[ -n "$api" ]] || { log "demo: no api listener found in $data_dir/run/endpoints.json; not seeding a demo title"; return 0; }
   if [[ ! -s "$clip" ]]; then
     mkdir -p "$(dirname "$clip")"
     # 30 s of 720p test pattern with a moving overlay and a tone: enough motion for
@@ -88,15 +95,8 @@ seed_demo() {
 # admin's password into <data-dir>/run/admin-password (0600); it is shown here, on the
 # terminal of whoever started the stack, and nowhere else.
 print_login() {
-  local data_dir="$1" pid="$2" endpoints="$1/run/endpoints.json" api="" pwfile="$1/run/admin-password"
-  for _ in $(seq 1 150); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    if [[ -f "$endpoints" ]] && grep -q "\"pid\": *$pid\b" "$endpoints"; then
-      api="$(sed -n 's/.*"api": *"\([^"]*\)".*/\1/p' "$endpoints")"
-      break
-    fi
-    sleep 0.2
-  done
+  local data_dir="$1" pid="$2" pwfile="$1/run/admin-password" api
+  api="$(api_url "$data_dir" "$pid")"
   [[ -n "$api" ]] || return 0
   if [[ -r "$pwfile" ]]; then
     log "sign in at $api/ as admin, password: $(cat "$pwfile")   (from $pwfile; change it on the admin page)"
