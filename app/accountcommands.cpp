@@ -10,6 +10,7 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <optional>
 #include <termios.h>
 #include <unistd.h>
 
@@ -62,6 +63,23 @@ struct Common {
   QCommandLineOption minLength{QStringLiteral("password-min-length"), QStringLiteral("Shortest password accepted."),
                                QStringLiteral("N"), QStringLiteral("10")};
   Common() { parser.addOptions({help, dataDir, minLength}); }
+
+  // Parses `args`; an exit code when that already ended the command (a usage error,
+  // --help, or no verb), nothing when the command goes on with positional().
+  std::optional<int> parse(const QString &cmd, const QStringList &args) {
+    if (!parser.parse(QStringList{QStringLiteral("platform")} + args)) {
+      printErr(cmd, parser.errorText() + QStringLiteral(" (see platform %1 --help)").arg(cmd));
+      return kExitUsage;
+    }
+    if (parser.isSet(help) || parser.positionalArguments().isEmpty()) {
+      // Without a QCoreApplication the first line names "<executable_name>": the
+      // description already says how to call us.
+      const QString text = parser.helpText();
+      std::fputs(qPrintable(text.mid(text.indexOf(QLatin1Char('\n')) + 1)), parser.isSet(help) ? stdout : stderr);
+      return parser.isSet(help) ? 0 : kExitUsage;
+    }
+    return std::nullopt;
+  }
 };
 
 Result<std::unique_ptr<identity::AccountStore>> openStore(const Common &c) {
@@ -88,15 +106,8 @@ int runUserCommand(const QStringList &args) {
       "       platform user passwd NAME [--password-file F] [--data-dir DIR]\n"
       "       platform user list [--data-dir DIR]\n"
       "       platform user remove NAME [--data-dir DIR]"));
-  if (!c.parser.parse(QStringList{QStringLiteral("platform")} + args)) {
-    printErr(cmd, c.parser.errorText() + QStringLiteral(" (see platform user --help)"));
-    return kExitUsage;
-  }
+  if (auto done = c.parse(cmd, args)) return *done;
   const QStringList pos = c.parser.positionalArguments();
-  if (c.parser.isSet(c.help) || pos.isEmpty()) {
-    std::fputs(qPrintable(c.parser.helpText()), pos.isEmpty() && !c.parser.isSet(c.help) ? stderr : stdout);
-    return c.parser.isSet(c.help) ? 0 : kExitUsage;
-  }
   const QString verb = pos.first();
   const bool wantsName = verb == QLatin1String("add") || verb == QLatin1String("passwd") || verb == QLatin1String("remove");
   if ((wantsName && pos.size() != 2) || (verb == QLatin1String("list") && pos.size() != 1) ||
@@ -159,15 +170,8 @@ int runTokenCommand(const QStringList &args) {
       "         (prints the token alone on stdout; it is shown this once)\n"
       "       platform token list [--data-dir DIR]\n"
       "       platform token revoke ID [--data-dir DIR]"));
-  if (!c.parser.parse(QStringList{QStringLiteral("platform")} + args)) {
-    printErr(cmd, c.parser.errorText() + QStringLiteral(" (see platform token --help)"));
-    return kExitUsage;
-  }
+  if (auto done = c.parse(cmd, args)) return *done;
   const QStringList pos = c.parser.positionalArguments();
-  if (c.parser.isSet(c.help) || pos.isEmpty()) {
-    std::fputs(qPrintable(c.parser.helpText()), pos.isEmpty() && !c.parser.isSet(c.help) ? stderr : stdout);
-    return c.parser.isSet(c.help) ? 0 : kExitUsage;
-  }
   const QString verb = pos.first();
   if (!((verb == QLatin1String("create") || verb == QLatin1String("list")) && pos.size() == 1) &&
       !(verb == QLatin1String("revoke") && pos.size() == 2)) {

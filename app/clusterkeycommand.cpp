@@ -30,6 +30,13 @@ struct KeyFileOptions {
   }
 };
 
+// The help without its first line, which names "<executable_name>" when no
+// QCoreApplication exists; the description says how to call us.
+QString helpOf(const QCommandLineParser &p) {
+  const QString text = p.helpText();
+  return text.mid(text.indexOf(QLatin1Char('\n')) + 1);
+}
+
 QString iso(qint64 sec) { return QDateTime::fromSecsSinceEpoch(sec, Qt::UTC).toString(Qt::ISODate); }
 }  // namespace
 
@@ -49,7 +56,7 @@ int runClusterKeyCommand(const QStringList &args) {
   }
   const QStringList pos = parser.positionalArguments();
   if (parser.isSet(k.help) || pos.isEmpty()) {
-    std::fputs(qPrintable(parser.helpText()), parser.isSet(k.help) ? stdout : stderr);
+    std::fputs(qPrintable(helpOf(parser)), parser.isSet(k.help) ? stdout : stderr);
     return parser.isSet(k.help) ? 0 : kExitUsage;
   }
   const QString verb = pos.first();
@@ -115,7 +122,7 @@ int runServiceTokenCommand(const QStringList &args) {
     return kExitUsage;
   }
   if (parser.isSet(k.help)) {
-    std::fputs(qPrintable(parser.helpText()), stdout);
+    std::fputs(qPrintable(helpOf(parser)), stdout);
     return 0;
   }
   bool ok = false;

@@ -16,7 +16,9 @@ Commands:
                           DIR is \$REELSTACK_DATA_DIR or ~/.local/share/reelstack.
                           Without a display the platform runs headless.
                           When the catalogue is empty a demo title is generated
-                          and ingested (REELSTACK_DEMO=0 turns that off).
+                          and ingested (REELSTACK_DEMO=0 turns that off). Once
+                          the api answers it prints where and how to sign in
+                          (the first start's admin password).
   test [ctest args...]    Install dependencies, build, run the test suite
                           (ctest --preset release); exits with ctest's status.
   deps                    Only install the dependencies (installer/setup-deps.sh).
@@ -49,19 +51,26 @@ build() {
   cmake --build --preset release -j"$(nproc)"
 }
 
-# When the catalogue is empty, upload a generated clip so the UI has a title to play
-# (REELSTACK_DEMO=0 turns this off). Runs beside the platform; never fails the run.
-seed_demo() {
-  local data_dir="$1" pid="$2" clip="$1/demo/reelstack-demo.mp4" endpoints="$1/run/endpoints.json" api=""
+# The api URL of platform process `pid` once its endpoints.json says so (up to 30 s),
+# or nothing if the process ends or has no api.
+api_url() {
+  local endpoints="$1/run/endpoints.json" pid="$2"
   for _ in $(seq 1 150); do
     kill -0 "$pid" 2>/dev/null || return 0
     if [[ -f "$endpoints" ]] && grep -q "\"pid\": *$pid\b" "$endpoints"; then
-      api="$(sed -n 's/.*"api": *"\([^"]*\)".*/\1/p' "$endpoints")"
-      break
+      sed -n 's/.*"api": *"\([^"]*\)".*/\1/p' "$endpoints"
+      return 0
     fi
     sleep 0.2
   done
-  [[ -n "$api" ]] || { log "demo: no api listener found in $endpoints; not seeding a demo title"; return 0; }
+}
+
+# When the catalogue is empty, upload a generated clip so the UI has a title to play
+# (REELSTACK_DEMO=0 turns this off). Runs beside the platform; never fails the run.
+seed_demo() {
+  local data_dir="$1" pid="$2" clip="$1/demo/reelstack-demo.mp4" api
+  api="$(api_url "$data_dir" "$pid")"
+  [[ -n "$api" ]] || { log "demo: no api listener found in $data_dir/run/endpoints.json; not seeding a demo title"; return 0; }
   if [[ ! -s "$clip" ]]; then
     mkdir -p "$(dirname "$clip")"
     # 30 s of 720p test pattern with a moving overlay and a tone: enough motion for
@@ -75,9 +84,25 @@ seed_demo() {
       -movflags +faststart -f mp4 "$clip.part" && mv "$clip.part" "$clip" ||
       { log "demo: ffmpeg could not make the demo clip"; return 0; }
   fi
-  "$PLATFORM_BIN" ingest "$clip" --title "ReelStack demo" --api "$api" --if-catalogue-empty --wait >"$data_dir/demo/ingest.json" 2>/dev/null &&
-    log "demo: $(tr -d '\n' <"$data_dir/demo/ingest.json")" ||
-    log "demo: seeding the demo title failed (see $data_dir/demo/ingest.json)"
+  # --data-dir: the CLI signs in with the stack's local admin token.
+  "$PLATFORM_BIN" ingest "$clip" --title "ReelStack demo" --api "$api" --data-dir "$data_dir" --if-catalogue-empty --wait \
+    >"$data_dir/demo/ingest.json" 2>"$data_dir/demo/ingest.log" &&
+    log "demo: title $(sed -n 's/.*"titleId":"\([^"]*\)".*/\1/p' "$data_dir/demo/ingest.json") is ready" ||
+    log "demo: seeding the demo title failed (see $data_dir/demo/ingest.log)"
+}
+
+# Once the api answers: where to go and how to sign in. The first start generated the
+# admin's password into <data-dir>/run/admin-password (0600); it is shown here, on the
+# terminal of whoever started the stack, and nowhere else.
+print_login() {
+  local data_dir="$1" pid="$2" pwfile="$1/run/admin-password" api
+  api="$(api_url "$data_dir" "$pid")"
+  [[ -n "$api" ]] || return 0
+  if [[ -r "$pwfile" ]]; then
+    log "sign in at $api/ as admin, password: $(cat "$pwfile")   (from $pwfile; change it on the admin page)"
+  else
+    log "sign in at $api/ with your account (the first-run password was changed; reset it with: platform user passwd admin --data-dir $data_dir)"
+  fi
 }
 
 cmd="${1:-}"
@@ -91,22 +116,23 @@ case "$cmd" in
     data_dir="${REELSTACK_DATA_DIR:-$HOME/.local/share/reelstack}"
     mkdir -p "$data_dir"
     log "running: platform --role=all --data-dir $data_dir $*"
-    if [[ "${REELSTACK_DEMO:-1}" == 0 ]]; then
-      exec "$PLATFORM_BIN" --role=all --data-dir "$data_dir" "$@"
-    fi
     "$PLATFORM_BIN" --role=all --data-dir "$data_dir" "$@" &
     platform_pid=$!
     # The platform is the main job: signals go to it, and its status is ours.
     trap 'kill -TERM "$platform_pid" 2>/dev/null' INT TERM
-    seed_demo "$data_dir" "$platform_pid" &
-    seed_pid=$!
+    print_login "$data_dir" "$platform_pid" &
+    seed_pid=""
+    if [[ "${REELSTACK_DEMO:-1}" != 0 ]]; then
+      seed_demo "$data_dir" "$platform_pid" &
+      seed_pid=$!
+    fi
     status=0
     while true; do
       wait "$platform_pid" && status=0 || status=$?
       # A trapped signal interrupts wait (status > 128) while the platform shuts down.
       kill -0 "$platform_pid" 2>/dev/null || break
     done
-    kill "$seed_pid" 2>/dev/null || true
+    [[ -z "$seed_pid" ]] || kill "$seed_pid" 2>/dev/null || true
     exit "$status"
     ;;
   test)

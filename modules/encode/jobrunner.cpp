@@ -2,6 +2,7 @@
 
 #include "core/log/log.h"
 #include "encode/blockingclient.h"
+#include "encode/keysource.h"
 #include "encode/packager.h"
 #include "encode/publishclient.h"
 #include "media/probe.h"
@@ -13,6 +14,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <algorithm>
+#include <optional>
 
 namespace rs {
 Q_LOGGING_CATEGORY(lcEncode, "rs.encode")
@@ -22,6 +24,25 @@ namespace rs::encode {
 
 namespace {
 QByteArray compact(const QJsonObject &o) { return QJsonDocument(o).toJson(QJsonDocument::Compact); }
+
+// The job's own choice (spec.protection: "off", "cenc" or "cbcs"; the API sets it per
+// title), else this encoder's --protection default.
+Result<std::optional<package::Scheme>> protectionFor(const QJsonObject &spec, const EncoderSettings &s) {
+  const QJsonValue v = spec.value(QStringLiteral("protection"));
+  if (!v.isUndefined() && !v.isString())
+    return Status(ErrorCode::BadRequest, QStringLiteral("spec.protection must be \"off\", \"cenc\" or \"cbcs\""));
+  const QString choice = v.isString() ? v.toString() : s.protection;
+  if (choice == QLatin1String("off")) return std::optional<package::Scheme>();
+  const auto scheme = package::parseScheme(choice);
+  if (!scheme) return Status(ErrorCode::BadRequest, QStringLiteral("protection '%1' is not off, cenc or cbcs").arg(choice));
+  // Checked before anything is encoded, so a VP9 or AV1 title fails at once.
+  if (s.profile.codec != QLatin1String("h264") && s.profile.codec != QLatin1String("hevc"))
+    return Status(ErrorCode::BadRequest,
+                  QStringLiteral("protection needs H.264 or HEVC video: VP9 and AV1 CENC subsample encryption is not "
+                                 "implemented (this encoder runs --encode-codec=%1)").arg(s.profile.codec));
+  if (!s.keys) return Status(ErrorCode::Internal, QStringLiteral("this encoder has no key source"));
+  return std::optional<package::Scheme>(*scheme);
+}
 }  // namespace
 
 JobStatus JobRunner::status() const {
@@ -125,6 +146,9 @@ void JobRunner::run(const QJsonObject &job) {
     return fail(QStringLiteral("source %1: %2").arg(source, info.status().message()), !bad);
   }
 
+  auto scheme = protectionFor(job.value(QStringLiteral("spec")).toObject(), s_);
+  if (!scheme) return fail(scheme.status().message(), false);
+
   media::LadderSpec spec;
   spec.rungs = media::ladderFor(*info, s_.ladder);
   spec.profile = s_.profile;
@@ -144,7 +168,24 @@ void JobRunner::run(const QJsonObject &job) {
   qCInfo(lcEncode).noquote() << "job" << jobId_ << "encoded" << spec.rungs.size() << "rungs in" << clock.elapsed() / 1000.0 << "s";
 
   report(QStringLiteral("packaging"), 0, 0, -1, true);
-  auto packaged = packageTitle(*out, spec, work + QStringLiteral("/out"));
+  std::optional<package::TitleProtection> keys;
+  if (*scheme) {
+    QStringList tracks{QStringLiteral("video")};
+    if (!out->audioFile.isEmpty()) tracks.append(QStringLiteral("audio"));
+    auto k = s_.keys->keysFor(titleId_, **scheme, tracks);
+    // A key source that cannot answer now (the license role away) may answer later;
+    // anything else (a refused or misconfigured source) fails the same way every time.
+    if (!k) {
+      const ErrorCode c = k.status().code();
+      const bool retry = c == ErrorCode::Unavailable || c == ErrorCode::BadGateway || c == ErrorCode::GatewayTimeout ||
+                         c == ErrorCode::RequestTimeout;
+      return fail(QStringLiteral("content keys: %1").arg(k.status().message()), retry);
+    }
+    keys = std::move(*k);
+    qCInfo(lcEncode).noquote() << "job" << jobId_ << "title" << titleId_ << "protected with" << package::schemeName(**scheme)
+                               << "- keys from the" << s_.keys->describe();
+  }
+  auto packaged = packageTitle(*out, spec, work + QStringLiteral("/out"), keys ? &*keys : nullptr);
   if (!packaged) return fail(QStringLiteral("packaging: %1").arg(packaged.status().message()), false);
 
   QString error;

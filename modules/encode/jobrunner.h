@@ -11,10 +11,13 @@
 #include <QString>
 #include <QUrl>
 #include <atomic>
+#include <memory>
 
 namespace rs::net { class HttpClient; }
 
 namespace rs::encode {
+
+class KeySource;
 
 struct EncoderSettings {
   QString workerId;
@@ -30,6 +33,9 @@ struct EncoderSettings {
   // outlives the whole encode, because libavformat reuses the header when it resumes
   // a dropped connection minutes later. Empty: none (no cluster key).
   std::function<QByteArray()> sourceAuthorization;
+  // "off", "cenc" or "cbcs": how jobs whose spec has no "protection" are packaged.
+  QString protection = QStringLiteral("off");
+  std::shared_ptr<KeySource> keys;  // where protected titles' keys come from
 };
 
 // What the role reports in its heartbeats while a job runs.

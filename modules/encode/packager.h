@@ -6,6 +6,7 @@
 
 #include "core/status.h"
 #include "media/transcode.h"
+#include "package/protection.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -21,6 +22,11 @@ struct PackagedTitle {
   double segmentSeconds = 0;
 };
 
-Result<PackagedTitle> packageTitle(const media::TranscodeOutput &out, const media::LadderSpec &spec, const QString &outDir);
+// With `protection` (null: clear), every rendition is written twice (see
+// docs/protection.md): CENC ('cenc' or 'cbcs') under video/ and audio/, which
+// manifest.mpd and master-sample-aes.m3u8 (EME players) describe, and whole-segment
+// AES-128 under hls-aes128/, which master.m3u8 describes (hls.js, Safari, ffmpeg).
+Result<PackagedTitle> packageTitle(const media::TranscodeOutput &out, const media::LadderSpec &spec, const QString &outDir,
+                                   const package::TitleProtection *protection = nullptr);
 
 }  // namespace rs::encode

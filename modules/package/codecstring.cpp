@@ -152,6 +152,22 @@ Result<QString> mp4a(const SampleEntry &e) {
 
 Result<QString> codecString(const SampleEntry &e) {
   const mp4::FourCC t = e.box.type;
+  if (t == fourcc("encv") || t == fourcc("enca")) {
+    // A protected track (ISO/IEC 23001-7) is described by its original format, which
+    // sinf/frma keeps; the configuration boxes are the original entry's.
+    const mp4::Box *sinf = mp4::findBox(e.children, fourcc("sinf"));
+    if (!sinf) return mp4::boxError(t, e.box.offset, QStringLiteral("protected sample entry without 'sinf'"));
+    auto frma = mp4::findPath(*sinf, {fourcc("frma")});
+    if (!frma) return frma.status();
+    mp4::Reader r(*frma);
+    const mp4::FourCC original = r.u32();
+    RS_RETURN_IF_ERROR(r.status());
+    if (original == fourcc("encv") || original == fourcc("enca"))
+      return mp4::boxError(t, e.box.offset, QStringLiteral("'frma' names another protected entry"));
+    SampleEntry clear = e;
+    clear.box.type = original;
+    return codecString(clear);
+  }
   if (t == fourcc("avc1") || t == fourcc("avc3")) return avc(e);
   if (t == fourcc("hvc1") || t == fourcc("hev1")) return hevc(e);
   if (t == fourcc("vp09") || t == fourcc("vp08")) return vpx(e);

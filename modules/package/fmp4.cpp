@@ -194,39 +194,88 @@ Status writeFile(const QString &path, const std::function<Status(QFile &)> &fill
   return s;
 }
 
-// Writes every file, or (on an I/O error half-way) removes the ones already written.
-Status writeSegments(QFile &in, const Layout &layout, const QString &outDir) {
-  const bool created = !QDir(outDir).exists();
-  if (!QDir().mkpath(outDir)) return Status(ErrorCode::IoError, QStringLiteral("cannot create %1").arg(outDir));
-  QStringList written;
+// Sample data of one segment through a handler is read whole; segments are megabytes,
+// but a damaged size must not become an allocation of gigabytes.
+constexpr std::uint64_t kMaxSegmentInMemory = 256u << 20;
+
+Result<QByteArray> readRange(QFile &in, const ByteRange &range) {
+  if (range.size > kMaxSegmentInMemory)
+    return Status(ErrorCode::BadRequest, QStringLiteral("a %1-byte segment is more than the %2 bytes a segment handler takes")
+                                             .arg(range.size).arg(kMaxSegmentInMemory));
+  if (!in.seek(qint64(range.offset))) return ioError(QStringLiteral("cannot seek in"), in);
+  QByteArray bytes = in.read(qint64(range.size));
+  if (std::uint64_t(bytes.size()) != range.size) return ioError(QStringLiteral("short read from"), in);
+  return bytes;
+}
+
+Status writeBytes(QFile &out, const QByteArray &bytes) {
+  return out.write(bytes) == bytes.size() ? Status::ok() : ioError(QStringLiteral("cannot write"), out);
+}
+
+// Writes one output's files (through its handler, if any) and records their sizes in
+// `summary`; the paths written go to `written` so a later failure can remove them.
+Status writeOutput(QFile &in, const Layout &layout, const SplitOutput &output, TrackSummary *summary, QStringList *written) {
+  if (!QDir().mkpath(output.dir)) return Status(ErrorCode::IoError, QStringLiteral("cannot create %1").arg(output.dir));
   auto write = [&](const QString &name, const std::function<Status(QFile &)> &fill) {
-    const QString path = outDir + u'/' + name;
+    const QString path = output.dir + u'/' + name;
     Status s = writeFile(path, fill);
-    if (s) written.append(path);
+    if (s) written->append(path);
     return s;
   };
-  Status s = write(QStringLiteral("init.mp4"), [&](QFile &out) {
-    return out.write(layout.init) == layout.init.size() ? Status::ok() : ioError(QStringLiteral("cannot write"), out);
-  });
-  for (std::size_t i = 0; s && i < layout.segments.size(); ++i)
-    s = write(QStringLiteral("seg-%1.m4s").arg(i + 1),
-              [&](QFile &out) { return copyRange(in, layout.segments[i], out); });
-  if (!s) {
-    for (const QString &path : written) QFile::remove(path);
-    if (created) QDir().rmdir(outDir);
+  QByteArray init = layout.init;
+  if (output.handler) {
+    auto handled = output.handler->init(std::move(init));
+    if (!handled) return Status(handled.status().code(), QStringLiteral("init segment: %1").arg(handled.status().message()));
+    init = std::move(*handled);
   }
-  return s;
+  summary->initBytes = init.size();
+  RS_RETURN_IF_ERROR(write(QStringLiteral("init.mp4"), [&](QFile &out) { return writeBytes(out, init); }));
+  for (std::size_t i = 0; i < layout.segments.size(); ++i) {
+    const QString name = QStringLiteral("seg-%1.m4s").arg(i + 1);
+    if (!output.handler) {
+      RS_RETURN_IF_ERROR(write(name, [&](QFile &out) { return copyRange(in, layout.segments[i], out); }));
+      continue;
+    }
+    auto bytes = readRange(in, layout.segments[i]);
+    if (!bytes) return bytes.status();
+    auto handled = output.handler->segment(std::move(*bytes), i + 1);
+    if (!handled) return Status(handled.status().code(), QStringLiteral("segment %1: %2").arg(i + 1).arg(handled.status().message()));
+    summary->segments[i].bytes = handled->size();
+    RS_RETURN_IF_ERROR(write(name, [&](QFile &out) { return writeBytes(out, *handled); }));
+  }
+  return Status::ok();
 }
 
 }  // namespace
 
-Result<TrackSummary> splitFragmentedMp4(const QString &fragmentedMp4, const QString &outDir) {
+Result<std::vector<TrackSummary>> splitFragmentedMp4(const QString &fragmentedMp4, const std::vector<SplitOutput> &outputs) {
   QFile in(fragmentedMp4);
   if (!in.open(QIODevice::ReadOnly)) return ioError(QStringLiteral("cannot open"), in);
   auto layout = Scanner(in).run();
   if (!layout) return layout.status();
-  RS_RETURN_IF_ERROR(writeSegments(in, *layout, outDir));
-  return std::move(layout->summary);
+  std::vector<TrackSummary> summaries;
+  QStringList written, created;
+  Status s;
+  for (const SplitOutput &output : outputs) {
+    if (!QDir(output.dir).exists()) created.append(output.dir);
+    TrackSummary summary = layout->summary;
+    s = writeOutput(in, *layout, output, &summary, &written);
+    if (!s) break;
+    summaries.push_back(std::move(summary));
+  }
+  if (!s) {
+    // All or nothing: an output that failed half-way leaves none of the outputs behind.
+    for (const QString &path : written) QFile::remove(path);
+    for (const QString &dir : created) QDir().rmdir(dir);
+    return s;
+  }
+  return summaries;
+}
+
+Result<TrackSummary> splitFragmentedMp4(const QString &fragmentedMp4, const QString &outDir) {
+  auto summaries = splitFragmentedMp4(fragmentedMp4, std::vector<SplitOutput>{{outDir, nullptr}});
+  if (!summaries) return summaries.status();
+  return std::move(summaries->front());
 }
 
 }  // namespace rs::package

@@ -6,6 +6,7 @@
 
 #include "core/status.h"
 #include "package/presentation.h"
+#include "package/segmenthandler.h"
 
 #include <QByteArray>
 #include <QString>
@@ -40,6 +41,17 @@ struct TrackSummary {
 // Errors: BadRequest naming the box and byte offset that is wrong, IoError for files.
 // sidx, styp, mfra, free and unknown top-level boxes are skipped.
 Result<TrackSummary> splitFragmentedMp4(const QString &fragmentedMp4, const QString &outDir);
+
+// One place the split track is written, through `handler` (an encryptor) or, when it
+// is null, as it is.
+struct SplitOutput {
+  QString dir;
+  SegmentHandler *handler = nullptr;
+};
+// The input is checked once and written to every output in turn; the summaries (one
+// per output, in order) differ only in their byte counts. A failure in any output
+// removes what every output wrote.
+Result<std::vector<TrackSummary>> splitFragmentedMp4(const QString &fragmentedMp4, const std::vector<SplitOutput> &outputs);
 
 // RFC 6381 codec string of an init segment (ftyp + moov: its first sample entry) or of
 // a lone sample entry box (avc1, hvc1, vp09, av01, mp4a, Opus, ...). Empty when the

@@ -6,6 +6,7 @@
 
 #include <QString>
 #include <cstdint>
+#include <vector>
 
 namespace rs::package {
 
@@ -25,6 +26,11 @@ struct TrackHeader {
 
 Result<TrackHeader> parseMoov(const mp4::Box &moov);
 
+struct SampleSpan {
+  std::uint64_t offset = 0;  // from the moof's first byte
+  std::uint32_t size = 0;
+};
+
 struct Fragment {
   bool hasDecodeTime = false;
   std::uint64_t baseDecodeTime = 0;  // tfdt
@@ -34,6 +40,7 @@ struct Fragment {
   // Where the trun sample data lies, in bytes from the moof's first byte
   // (every trun is relative to the moof: default-base-is-moof or implied by it).
   std::uint64_t dataBegin = 0, dataEnd = 0;
+  std::vector<SampleSpan> samples;   // every sample, in decode order
 };
 
 // `available`: bytes from the moof's first byte to the end of the file.

@@ -80,6 +80,18 @@ QByteArray writeHlsMaster(const Presentation &p) {
   return (out.join(u'\n') + u'\n').toUtf8();
 }
 
+namespace {
+
+// EXT-X-KEY (RFC 8216 §4.3.2.4; SAMPLE-AES-CTR from its successor draft).
+QString keyLine(const Encryption &e, const QString &iv) {
+  QString line = QStringLiteral("#EXT-X-KEY:METHOD=") + e.hlsMethod + QStringLiteral(",URI=") + quoted(e.hlsKeyUri);
+  if (!iv.isEmpty()) line += QStringLiteral(",IV=") + iv;
+  if (!e.hlsKeyFormat.isEmpty()) line += QStringLiteral(",KEYFORMAT=") + quoted(e.hlsKeyFormat) + QStringLiteral(",KEYFORMATVERSIONS=\"1\"");
+  return line;
+}
+
+}  // namespace
+
 QByteArray writeHlsMedia(const Representation &r) {
   const Seconds longest = longestSegment(r);
   // Rounded up, so every EXTINF rounded to the nearest integer stays within it (RFC 8216 §4.3.3.1).
@@ -90,9 +102,14 @@ QByteArray writeHlsMedia(const Representation &r) {
                   QStringLiteral("#EXT-X-TARGETDURATION:") + QString::number(target),
                   QStringLiteral("#EXT-X-PLAYLIST-TYPE:VOD"),
                   QStringLiteral("#EXT-X-MEDIA-SEQUENCE:") + QString::number(r.startNumber),
-                  QStringLiteral("#EXT-X-INDEPENDENT-SEGMENTS"),
-                  QStringLiteral("#EXT-X-MAP:URI=") + quoted(text::relativePath(dir, r.initPath))};
+                  QStringLiteral("#EXT-X-INDEPENDENT-SEGMENTS")};
+  // An encrypted EXT-X-MAP needs its IV stated (§4.3.2.5); with AES-128 each segment
+  // then gets an EXT-X-KEY of its own with its IV.
+  const bool aes128 = r.encryption && r.encryption->hlsMethod == QLatin1String("AES-128");
+  if (r.encryption) out.append(keyLine(*r.encryption, aes128 ? r.encryption->initIv : QString()));
+  out.append(QStringLiteral("#EXT-X-MAP:URI=") + quoted(text::relativePath(dir, r.initPath)));
   for (std::size_t i = 0; i < r.segmentDurations.size(); ++i) {
+    if (aes128 && i < r.encryption->segmentIvs.size()) out.append(keyLine(*r.encryption, r.encryption->segmentIvs[i]));
     out.append(QStringLiteral("#EXTINF:") + text::decimal(r.segmentDurations[i], r.timescale, 5) + u',');
     QString media = r.mediaTemplate;
     media.replace(QStringLiteral("$Number$"), QString::number(r.startNumber + i));

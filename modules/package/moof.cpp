@@ -21,6 +21,7 @@ constexpr std::uint32_t kTrunSize = 0x000200;
 constexpr std::uint32_t kTrunFlags = 0x000400;
 constexpr std::uint32_t kTrunCompositionOffset = 0x000800;
 constexpr std::uint32_t kSampleIsNonSync = 0x00010000;
+constexpr std::uint32_t kMaxSamplesPerRun = 1u << 22;
 
 Result<SampleDefaults> readTfhd(const mp4::Box &tfhd, const TrackHeader &track) {
   mp4::Reader r(tfhd);
@@ -73,15 +74,24 @@ Status readTrun(const mp4::Box &trun, const SampleDefaults &d, std::uint64_t ava
   if (perSample * count > r.remaining())
     return r.fail(QStringLiteral("%1 samples need %2 bytes, the box has %3").arg(count).arg(perSample * count).arg(r.remaining()));
 
+  // Sample spans are kept for the encryptor; a run without per-sample fields may
+  // claim any count, so it is bounded before anything is allocated for it.
+  if (perSample == 0 && count > kMaxSamplesPerRun)
+    return r.fail(QStringLiteral("%1 samples in one run (at most %2)").arg(count).arg(kMaxSamplesPerRun));
+  std::vector<SampleSpan> spans;
+  spans.reserve(count);
   std::uint64_t duration = 0, bytes = 0;
   std::uint32_t sample0Flags = d.flags;
   if (perSample == 0) {
     duration = std::uint64_t(count) * d.duration;
     bytes = std::uint64_t(count) * d.size;
+    for (std::uint32_t i = 0; i < count; ++i) spans.push_back({std::uint64_t(i) * d.size, d.size});
   } else {
     for (std::uint32_t i = 0; i < count; ++i) {
       duration += flags & kTrunDuration ? r.u32() : d.duration;
-      bytes += flags & kTrunSize ? r.u32() : d.size;
+      const std::uint32_t size = flags & kTrunSize ? r.u32() : d.size;
+      spans.push_back({bytes, size});
+      bytes += size;
       const std::uint32_t sampleFlags = flags & kTrunFlags ? r.u32() : d.flags;
       if (flags & kTrunCompositionOffset) r.skip(4);
       if (i == 0) sample0Flags = sampleFlags;
@@ -98,6 +108,10 @@ Status readTrun(const mp4::Box &trun, const SampleDefaults &d, std::uint64_t ava
 
   if (count > 0 && f->sampleCount == 0) f->startsWithSyncSample = !(sample0Flags & kSampleIsNonSync);
   f->sampleCount += count;
+  for (SampleSpan &span : spans) {
+    span.offset += begin;
+    f->samples.push_back(span);
+  }
   if (bytes > 0) {
     f->dataBegin = *haveData ? std::min(f->dataBegin, begin) : begin;
     f->dataEnd = std::max(f->dataEnd, begin + bytes);

@@ -43,6 +43,36 @@ void segmentTemplate(const Representation &r, const QString &indent, QStringList
   out->append(indent + QStringLiteral("</SegmentTemplate>"));
 }
 
+// ISO/IEC 23009-1 §5.8.5.2 (mp4protection with the KID every player reads) and the
+// DASH-IF ClearKey descriptor with its license URL (DASH-IF IOP, ClearKey).
+void contentProtection(const Encryption &e, const QString &indent, QStringList *out) {
+  out->append(indent + QStringLiteral("<ContentProtection") +
+              attr("schemeIdUri", QStringLiteral("urn:mpeg:dash:mp4protection:2011")) + attr("value", e.scheme) +
+              attr("cenc:default_KID", e.defaultKid) + QStringLiteral("/>"));
+  out->append(indent + QStringLiteral("<ContentProtection") +
+              attr("schemeIdUri", QStringLiteral("urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e")) +
+              attr("value", QStringLiteral("ClearKey1.0")) + u'>');
+  out->append(indent + QStringLiteral("  <dashif:Laurl>") + xmlEscape(e.licenseUrl) + QStringLiteral("</dashif:Laurl>"));
+  out->append(indent + QStringLiteral("</ContentProtection>"));
+}
+
+// Protection described once for the set when every representation shares it (the
+// usual case: one key per track kind), else on each representation.
+bool sameForDash(const std::optional<Encryption> &a, const std::optional<Encryption> &b) {
+  if (a.has_value() != b.has_value()) return false;
+  return !a || (a->scheme == b->scheme && a->defaultKid == b->defaultKid && a->licenseUrl == b->licenseUrl);
+}
+
+bool sharedEncryption(const std::vector<Representation> &reps) {
+  for (const Representation &r : reps)
+    if (!sameForDash(r.encryption, reps.front().encryption)) return false;
+  return reps.front().encryption.has_value();
+}
+
+void perRepresentationProtection(const Representation &r, bool shared, QStringList *out) {
+  if (!shared && r.encryption) contentProtection(*r.encryption, QStringLiteral("        "), out);
+}
+
 void videoSet(const std::vector<Representation> &reps, int id, QStringList *out) {
   int maxWidth = 0, maxHeight = 0;
   QString maxRate;
@@ -62,11 +92,14 @@ void videoSet(const std::vector<Representation> &reps, int id, QStringList *out)
               attr("startWithSAP", 1) + (maxWidth > 0 ? attr("maxWidth", maxWidth) : QString()) +
               (maxHeight > 0 ? attr("maxHeight", maxHeight) : QString()) +
               (maxRate.isEmpty() ? QString() : attr("maxFrameRate", maxRate)) + u'>');
+  const bool shared = sharedEncryption(reps);
+  if (shared) contentProtection(*reps.front().encryption, QStringLiteral("      "), out);
   for (const Representation &r : reps) {
     out->append(QStringLiteral("      <Representation") + attr("id", r.id) + attr("bandwidth", r.bandwidth) +
                 attr("width", r.width) + attr("height", r.height) +
                 (r.frameRate.isEmpty() ? QString() : attr("frameRate", r.frameRate)) + attr("codecs", r.codecs) +
                 attr("sar", QStringLiteral("1:1")) + u'>');
+    perRepresentationProtection(r, shared, out);
     segmentTemplate(r, QStringLiteral("        "), out);
     out->append(QStringLiteral("      </Representation>"));
   }
@@ -77,6 +110,8 @@ void audioSet(const std::vector<Representation> &reps, int id, QStringList *out)
   out->append(QStringLiteral("    <AdaptationSet") + attr("id", id) + attr("contentType", QStringLiteral("audio")) +
               attr("mimeType", QStringLiteral("audio/mp4")) + attr("lang", reps.front().language) +
               attr("segmentAlignment", QStringLiteral("true")) + attr("startWithSAP", 1) + u'>');
+  const bool shared = sharedEncryption(reps);
+  if (shared) contentProtection(*reps.front().encryption, QStringLiteral("      "), out);
   for (const Representation &r : reps) {
     out->append(QStringLiteral("      <Representation") + attr("id", r.id) + attr("bandwidth", r.bandwidth) +
                 attr("codecs", r.codecs) + (r.sampleRate > 0 ? attr("audioSamplingRate", r.sampleRate) : QString()) +
@@ -85,6 +120,7 @@ void audioSet(const std::vector<Representation> &reps, int id, QStringList *out)
       out->append(QStringLiteral("        <AudioChannelConfiguration") +
                   attr("schemeIdUri", QStringLiteral("urn:mpeg:dash:23003:3:audio_channel_configuration:2011")) +
                   attr("value", r.channels) + QStringLiteral("/>"));
+    perRepresentationProtection(r, shared, out);
     segmentTemplate(r, QStringLiteral("        "), out);
     out->append(QStringLiteral("      </Representation>"));
   }
@@ -101,7 +137,13 @@ QByteArray writeMpd(const Presentation &p) {
                                                  : longestTimeline(p);
   QStringList out;
   out.append(QStringLiteral("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+  bool encrypted = false;
+  for (const auto *list : {&p.video, &p.audio})
+    for (const Representation &r : *list) encrypted = encrypted || r.encryption.has_value();
   out.append(QStringLiteral("<MPD xmlns=\"urn:mpeg:dash:schema:mpd:2011\"") +
+             (encrypted ? attr("xmlns:cenc", QStringLiteral("urn:mpeg:cenc:2013")) +
+                              attr("xmlns:dashif", QStringLiteral("https://dashif.org/CPS"))
+                        : QString()) +
              attr("profiles", QStringLiteral("urn:mpeg:dash:profile:isoff-live:2011")) +
              attr("type", QStringLiteral("static")) +
              attr("mediaPresentationDuration", isoSeconds(duration.num, duration.den)) +

@@ -4,9 +4,27 @@
 
 #include <QString>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace rs::package {
+
+// How a representation's segments are protected, as the manifests state it. Never
+// key material: key ids, URLs and IVs only.
+struct Encryption {
+  QString scheme;           // "cenc" or "cbcs" (the mp4protection descriptor's value)
+  QString defaultKid;       // 8-4-4-4-12 hex (cenc:default_KID)
+  QString licenseUrl;       // ClearKey license URL (dashif:Laurl)
+  // HLS: METHOD "SAMPLE-AES-CTR" ('cenc') or "SAMPLE-AES" ('cbcs') with KEYFORMAT
+  // "identity": one EXT-X-KEY for the playlist. METHOD "AES-128": one EXT-X-KEY per
+  // file with its IV (initIv for EXT-X-MAP, then one per segment).
+  QString hlsMethod;
+  QString hlsKeyUri;
+  QString hlsKeyFormat;     // "identity", or empty for AES-128
+  QString initIv;           // "0x" + 32 hex digits
+  std::vector<QString> segmentIvs;
+  bool operator==(const Encryption &) const = default;
+};
 
 struct Representation {
   QString id;               // "720p", "aac"; also the directory under video/ or audio/
@@ -26,6 +44,7 @@ struct Representation {
   QString initPath;         // "video/720p/init.mp4"
   QString mediaTemplate;    // "video/720p/seg-$Number$.m4s"
   QString playlistPath;     // "video/720p/index.m3u8"
+  std::optional<Encryption> encryption;  // absent: clear
 };
 
 struct Presentation {

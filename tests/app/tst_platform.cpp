@@ -507,6 +507,15 @@ void tst_Platform::badArgumentsFailClearly_data() {
                                       << QStringList{u"--log-level"_s};
   QTest::newRow("bad listen port") << QStringList{u"--role=control"_s, u"--control-listen=127.0.0.1:99999"_s}
                                    << QStringList{u"99999"_s};
+  // Security switches: a typo must not silently open or close anything.
+  QTest::newRow("media-auth typo") << QStringList{u"--role=edge"_s, u"--media-auth=of"_s} << QStringList{u"--media-auth"_s, u"'of'"_s};
+  QTest::newRow("metrics-auth typo") << QStringList{u"--role=control"_s, u"--metrics-auth=sevice"_s}
+                                     << QStringList{u"--metrics-auth"_s, u"sevice"_s};
+  QTest::newRow("damaged cluster key") << QStringList{u"--role=control"_s, u"--cluster-key-file=/etc/hostname"_s}
+                                       << QStringList{u"/etc/hostname:1"_s};
+  QTest::newRow("scrypt N too small") << QStringList{u"--role=api"_s, u"--scrypt-n=1000"_s} << QStringList{u"--scrypt-n"_s, u"1000"_s};
+  QTest::newRow("scrypt N not a power of two") << QStringList{u"--role=api"_s, u"--scrypt-n=5000"_s}
+                                               << QStringList{u"--scrypt-n"_s, u"power of two"_s};
 }
 
 void tst_Platform::badArgumentsFailClearly() {

@@ -69,7 +69,7 @@ export const withoutToken = (url) => String(url).replace(/\/m\/[^/]+\//, '/media
 // listener (as an admin: the local admin token), then ingest → probe → encode →
 // package → publish, waited for until ready. Needs a platform started with
 // PIPELINE_ARGS. Its URLs carry a playback token minted for that admin token.
-export async function ingestedTitle(platform, { name = 'Browser test title', timeoutMs = 90000 } = {}) {
+export async function ingestedTitle(platform, { name = 'Browser test title', timeoutMs = 90000, seconds = TEST_SECONDS } = {}) {
   const api = platform.url('api');
   const auth = { Authorization: `Bearer ${localToken(platform)}` };
   const call = async (method, url) => {
@@ -83,7 +83,7 @@ export async function ingestedTitle(platform, { name = 'Browser test title', tim
   try {
     const top = TEST_RUNGS[TEST_RUNGS.length - 1];
     const clip = await generateClip(path.join(work, 'clip.mp4'),
-      { seconds: TEST_SECONDS, size: `${top.width}x${top.height}`, rate: 30 });
+      { seconds, size: `${top.width}x${top.height}`, rate: 30 });
     const bytes = readFileSync(clip);
     const b64 = (v) => Buffer.from(v).toString('base64');
     const created = await fetch(`${api}/api/v1/uploads`, {

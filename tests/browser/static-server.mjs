@@ -4,6 +4,9 @@
 //
 //   const s = await startStaticServer({ '/': pagesDir, '/lib/hls.js/': hlsDistDir });
 //   s.url  → 'http://127.0.0.1:PORT';  await s.close();
+//
+// `routes` (optional) maps a URL prefix to a handler (req, res, body) for the few
+// dynamic endpoints a test needs (a stand-in license endpoint); they win over files.
 
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -18,10 +21,17 @@ const TYPES = {
 };
 
 // mounts: URL prefix (ending in '/') → directory. The longest matching prefix wins.
-export async function startStaticServer(mounts) {
+export async function startStaticServer(mounts, routes = {}) {
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const server = createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const route = Object.keys(routes).find((p) => pathname.startsWith(p));
+    if (route) {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => routes[route](req, res, Buffer.concat(chunks)));
+      return;
+    }
     const prefix = prefixes.find((p) => pathname.startsWith(p));
     const root = prefix && path.resolve(mounts[prefix]);
     const file = root && path.resolve(root, `.${pathname.slice(prefix.length - 1)}`);

@@ -8,6 +8,7 @@
 #include "core/auth/listenerauth.h"
 #include "core/auth/playbacktoken.h"
 #include "core/auth/servicetoken.h"
+#include "core/log/log.h"
 #include "support/rawhttp.h"
 
 #include <QJsonDocument>
@@ -72,7 +73,7 @@ class TestAccess : public QObject {
   }
   std::shared_ptr<const auth::MediaGate> media_;
 
-  std::unique_ptr<ServerHost> host(bool accounts) {
+  std::unique_ptr<ServerHost> host(bool accounts, log::AccessLog *accessLog = nullptr) {
     auto router = routes();
     auto a = std::make_shared<auth::ListenerAuth>(*keys_);
     if (accounts) a->setUserVerifier(std::make_shared<FakeAccounts>());
@@ -80,6 +81,7 @@ class TestAccess : public QObject {
     ServerOptions o;
     o.workers = 1;
     o.authenticator = a;
+    o.accessLog = accessLog;
     return std::make_unique<ServerHost>(o, router);
   }
 
@@ -207,6 +209,26 @@ class TestAccess : public QObject {
     QCOMPARE(get(p, "/media/t_a/seg-1.m4s", service()).status, 200);
     QCOMPARE(get(p, "/media/t_public/seg-1.m4s").status, 200);
     QCOMPARE(get(p, "/m/garbage/t_a/seg-1.m4s").status, 403);
+  }
+
+  // The access log keeps where a request went, never the token that opened it.
+  void accessLogHidesTokens() {
+    log::AccessLog accessLog;
+    const QString file = dir_.filePath(u"access.log"_s);
+    QVERIFY(accessLog.open(file).isOk());
+    auto h = host(false, &accessLog);
+    QVERIFY(h->ok());
+    const qint64 now = auth::nowSeconds();
+    const QByteArray token = auth::mintPlaybackToken(*keys_->current(), u"t_a"_s, u"s1"_s, now + 60, now);
+    QCOMPARE(get(h->port(), "/m/" + token + "/t_a/seg-1.m4s").status, 200);
+    QCOMPARE(get(h->port(), "/m/" + token + "/t_b/seg-1.m4s").status, 403);
+    h.reset();
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray lines = f.readAll();
+    QVERIFY2(lines.contains("\"path\":\"/m/-/t_a/seg-1.m4s\""), lines.constData());
+    QVERIFY2(lines.contains("\"path\":\"/m/-/t_b/seg-1.m4s\""), lines.constData());
+    QVERIFY2(!lines.contains(token), lines.constData());
   }
 };
 

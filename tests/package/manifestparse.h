@@ -12,7 +12,9 @@ namespace rs::package::testing {
 
 struct XmlElement {
   QString name;
-  QMap<QString, QString> attrs;
+  QString namespaceUri;
+  QString text;                    // character data directly inside the element
+  QMap<QString, QString> attrs;    // by local name; namespaced ones also as "{uri}name"
   std::vector<XmlElement> children;
 
   std::vector<const XmlElement *> all(const QString &childName) const {
@@ -38,8 +40,15 @@ inline XmlElement parseXml(const QByteArray &xml, QString *error) {
     if (token == QXmlStreamReader::StartElement) {
       XmlElement e;
       e.name = r.name().toString();
-      for (const QXmlStreamAttribute &a : r.attributes()) e.attrs.insert(a.name().toString(), a.value().toString());
+      e.namespaceUri = r.namespaceUri().toString();
+      for (const QXmlStreamAttribute &a : r.attributes()) {
+        e.attrs.insert(a.name().toString(), a.value().toString());
+        if (!a.namespaceUri().isEmpty())
+          e.attrs.insert(u'{' + a.namespaceUri().toString() + u'}' + a.name().toString(), a.value().toString());
+      }
       stack.push_back(e);
+    } else if (token == QXmlStreamReader::Characters && !stack.empty()) {
+      stack.back().text += r.text().toString().trimmed();
     } else if (token == QXmlStreamReader::EndElement) {
       XmlElement done = stack.back();
       stack.pop_back();
@@ -100,12 +109,13 @@ inline QMap<QString, QString> hlsAttributes(const QString &list) {
 // the line that follows it (its URI).
 struct TaggedLine {
   QString value, next;
+  qsizetype line = 0;  // 0-based line number of the tag
 };
 inline std::vector<TaggedLine> tagged(const QByteArray &playlist, const QString &tag) {
   const QStringList lines = QString::fromUtf8(playlist).split(u'\n');
   std::vector<TaggedLine> out;
   for (qsizetype i = 0; i < lines.size(); ++i)
-    if (lines[i].startsWith(tag)) out.push_back({lines[i].mid(tag.size()), i + 1 < lines.size() ? lines[i + 1] : QString()});
+    if (lines[i].startsWith(tag)) out.push_back({lines[i].mid(tag.size()), i + 1 < lines.size() ? lines[i + 1] : QString(), i});
   return out;
 }
 

@@ -13,10 +13,13 @@ namespace rs::package::testing {
 struct ToolRun {
   bool ok = false;
   QByteArray out;
-  QString error;  // why it failed: exit code and stderr
+  QByteArray err;  // stderr (ffmpeg's logs, trace_headers)
+  QString error;   // why it failed: exit code and stderr
 };
 
-inline ToolRun runTool(const QString &program, const QStringList &args, int timeoutMs = 60000) {
+// `stdinFile`, when given, is the program's standard input (ffmpeg reads "-i pipe:0"
+// as a stream, the way a player receives segments).
+inline ToolRun runTool(const QString &program, const QStringList &args, int timeoutMs = 60000, const QString &stdinFile = {}) {
   ToolRun run;
   const QString path = QStandardPaths::findExecutable(program);
   if (path.isEmpty()) {
@@ -24,6 +27,7 @@ inline ToolRun runTool(const QString &program, const QStringList &args, int time
     return run;
   }
   QProcess p;
+  if (!stdinFile.isEmpty()) p.setStandardInputFile(stdinFile);
   p.start(path, args);
   if (!p.waitForFinished(timeoutMs)) {
     p.kill();
@@ -32,10 +36,11 @@ inline ToolRun runTool(const QString &program, const QStringList &args, int time
     return run;
   }
   run.out = p.readAllStandardOutput();
+  run.err = p.readAllStandardError();
   run.ok = p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
   if (!run.ok)
     run.error = program + QStringLiteral(" exited with ") + QString::number(p.exitCode()) + QStringLiteral(": ") +
-                QString::fromUtf8(p.readAllStandardError()).right(2000);
+                QString::fromUtf8(run.err).right(2000);
   return run;
 }
 

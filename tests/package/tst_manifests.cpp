@@ -100,6 +100,48 @@ Presentation fractionalPresentation() {
   return p;
 }
 
+// A protected title as the packager describes it: video (every rung one key) and
+// audio keys, ClearKey license URL, HLS key URLs; the AES-128 variant's playlists
+// under hls-aes128/ with an IV per file. The values are pinned: key ids and IVs here
+// are test values, and no key is ever part of a Presentation.
+Encryption encryption(const QString &scheme, const QString &kid, const QString &keyUri) {
+  Encryption e;
+  e.scheme = scheme;
+  e.defaultKid = kid;
+  e.licenseUrl = QStringLiteral("https://license.example/license/v1/clearkey?title=t_1&x=<&>");
+  e.hlsMethod = scheme == QLatin1String("cenc") ? QStringLiteral("SAMPLE-AES-CTR") : QStringLiteral("SAMPLE-AES");
+  e.hlsKeyUri = keyUri;
+  e.hlsKeyFormat = QStringLiteral("identity");
+  return e;
+}
+
+Presentation protectedPresentation(const QString &scheme) {
+  Presentation p = fullPresentation();
+  for (Representation &v : p.video)
+    v.encryption = encryption(scheme, QStringLiteral("0123abcd-0123-4567-89ab-cdef01234567"),
+                              QStringLiteral("https://license.example/license/v1/hls/t_1/0123abcd0123456789abcdef01234567"));
+  p.audio[0].encryption = encryption(scheme, QStringLiteral("fedc0123-4567-89ab-cdef-0123456789ab"),
+                                     QStringLiteral("https://license.example/license/v1/hls/t_1/fedc0123456789abcdef0123456789ab"));
+  return p;
+}
+
+Presentation aes128Presentation() {
+  Presentation p = protectedPresentation(QStringLiteral("cenc"));
+  for (auto *list : {&p.video, &p.audio}) {
+    for (Representation &r : *list) {
+      for (QString *path : {&r.initPath, &r.mediaTemplate, &r.playlistPath}) path->prepend(QStringLiteral("hls-aes128/"));
+      Encryption &e = *r.encryption;
+      e.hlsMethod = QStringLiteral("AES-128");
+      e.hlsKeyFormat.clear();
+      e.hlsKeyUri = QStringLiteral("https://license.example/license/v1/hls/t_1/aa00") + r.id;
+      e.initIv = QStringLiteral("0x000102030405060708090a0b0c0d0e0f");
+      for (int n = 1; n <= int(r.segmentDurations.size()); ++n)
+        e.segmentIvs.push_back(QStringLiteral("0x1112131415161718191a1b1c1d1e1f%1").arg(n, 2, 10, QLatin1Char('0')));
+    }
+  }
+  return p;
+}
+
 QString goldenPath(const QString &name) {
   return QStringLiteral(REELSTACK_SOURCE_DIR "/tests/package/golden/") + name;
 }
@@ -157,6 +199,15 @@ class TestManifests : public QObject {
     QTest::newRow("fractional mpd") << QStringLiteral("fractional.mpd") << writeMpd(fractional);
     QTest::newRow("fractional master") << QStringLiteral("fractional-master.m3u8") << writeHlsMaster(fractional);
     QTest::newRow("fractional 240p") << QStringLiteral("fractional-240p.m3u8") << writeHlsMedia(fractional.video[1]);
+    const Presentation cenc = protectedPresentation(QStringLiteral("cenc")), cbcs = protectedPresentation(QStringLiteral("cbcs"));
+    QTest::newRow("cenc mpd") << QStringLiteral("cenc.mpd") << writeMpd(cenc);
+    QTest::newRow("cbcs mpd") << QStringLiteral("cbcs.mpd") << writeMpd(cbcs);
+    QTest::newRow("cenc sample-aes master") << QStringLiteral("cenc-master.m3u8") << writeHlsMaster(cenc);
+    QTest::newRow("cenc sample-aes 720p") << QStringLiteral("cenc-720p.m3u8") << writeHlsMedia(cenc.video[0]);
+    QTest::newRow("cbcs sample-aes aac") << QStringLiteral("cbcs-aac.m3u8") << writeHlsMedia(cbcs.audio[0]);
+    const Presentation aes = aes128Presentation();
+    QTest::newRow("aes-128 master") << QStringLiteral("aes128-master.m3u8") << writeHlsMaster(aes);
+    QTest::newRow("aes-128 720p") << QStringLiteral("aes128-720p.m3u8") << writeHlsMedia(aes.video[0]);
   }
   void golden() {
     QFETCH(QString, file);
@@ -250,6 +301,92 @@ class TestManifests : public QObject {
     QCOMPARE(channels->attrs.value(QStringLiteral("value")), QStringLiteral("2"));
     const XmlElement *timeline = audioReps[0]->first(QStringLiteral("SegmentTemplate"))->first(QStringLiteral("SegmentTimeline"));
     QCOMPARE(expandTimeline(*timeline, nullptr), p.audio[0].segmentDurations);
+  }
+
+  // ContentProtection read back with a namespace-aware XML parser: the mp4protection
+  // descriptor with cenc:default_KID in urn:mpeg:cenc:2013, then ClearKey with its
+  // license URL in dashif:Laurl (https://dashif.org/CPS), once per AdaptationSet.
+  void protectedMpdReadsBack_data() {
+    QTest::addColumn<QString>("scheme");
+    QTest::newRow("cenc") << QStringLiteral("cenc");
+    QTest::newRow("cbcs") << QStringLiteral("cbcs");
+  }
+  void protectedMpdReadsBack() {
+    QFETCH(QString, scheme);
+    const Presentation p = protectedPresentation(scheme);
+    QString error;
+    const XmlElement mpd = parseXml(writeMpd(p), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const auto sets = mpd.first(QStringLiteral("Period"))->all(QStringLiteral("AdaptationSet"));
+    QCOMPARE(sets.size(), std::size_t(2));
+    for (std::size_t i = 0; i < 2; ++i) {
+      const Encryption &e = *(i == 0 ? p.video[0] : p.audio[0]).encryption;
+      const auto cps = sets[i]->all(QStringLiteral("ContentProtection"));
+      QCOMPARE(cps.size(), std::size_t(2));
+      QCOMPARE(cps[0]->attrs.value(QStringLiteral("schemeIdUri")), QStringLiteral("urn:mpeg:dash:mp4protection:2011"));
+      QCOMPARE(cps[0]->attrs.value(QStringLiteral("value")), scheme);
+      QCOMPARE(cps[0]->attrs.value(QStringLiteral("{urn:mpeg:cenc:2013}default_KID")), e.defaultKid);
+      QCOMPARE(cps[1]->attrs.value(QStringLiteral("schemeIdUri")), QStringLiteral("urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e"));
+      const XmlElement *laurl = cps[1]->first(QStringLiteral("Laurl"));
+      QVERIFY(laurl);
+      QCOMPARE(laurl->namespaceUri, QStringLiteral("https://dashif.org/CPS"));
+      QCOMPARE(laurl->text, e.licenseUrl);
+      // Said once for the set, not again on each representation.
+      for (const XmlElement *r : sets[i]->all(QStringLiteral("Representation"))) QVERIFY(r->all(QStringLiteral("ContentProtection")).empty());
+    }
+    // A clear title's MPD has no ContentProtection and no extra namespaces.
+    QVERIFY(!writeMpd(fullPresentation()).contains("ContentProtection"));
+    QVERIFY(!writeMpd(fullPresentation()).contains("xmlns:cenc"));
+  }
+
+  // Representations of one set with different keys: each states its own.
+  void mpdProtectionPerRepresentationWhenKeysDiffer() {
+    Presentation p = protectedPresentation(QStringLiteral("cenc"));
+    p.video[1].encryption->defaultKid = QStringLiteral("11111111-2222-3333-4444-555555555555");
+    QString error;
+    const XmlElement mpd = parseXml(writeMpd(p), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    const XmlElement *video = mpd.first(QStringLiteral("Period"))->all(QStringLiteral("AdaptationSet"))[0];
+    QVERIFY(video->all(QStringLiteral("ContentProtection")).empty());
+    QStringList kids;
+    for (const XmlElement *r : video->all(QStringLiteral("Representation")))
+      kids.append(r->first(QStringLiteral("ContentProtection"))->attrs.value(QStringLiteral("default_KID")));
+    QCOMPARE(kids.size(), 3);
+    QVERIFY(kids.contains(QStringLiteral("11111111-2222-3333-4444-555555555555")));
+  }
+
+  // EXT-X-KEY lines: SAMPLE-AES(-CTR) once before EXT-X-MAP with KEYFORMAT identity;
+  // AES-128 before EXT-X-MAP with the init IV and again before each segment with its own.
+  void hlsKeysReadBack() {
+    const Presentation cenc = protectedPresentation(QStringLiteral("cenc"));
+    const QByteArray sampleAes = writeHlsMedia(cenc.video[0]);
+    const auto keys = tagged(sampleAes, QStringLiteral("#EXT-X-KEY:"));
+    QCOMPARE(keys.size(), std::size_t(1));
+    const QMap<QString, QString> k = hlsAttributes(keys[0].value);
+    QCOMPARE(k.value(QStringLiteral("METHOD")), QStringLiteral("SAMPLE-AES-CTR"));
+    QCOMPARE(k.value(QStringLiteral("KEYFORMAT")), QStringLiteral("identity"));
+    QVERIFY(k.value(QStringLiteral("URI")).contains(QStringLiteral("0123abcd0123456789abcdef01234567")));
+    QVERIFY(keys[0].line < tagged(sampleAes, QStringLiteral("#EXT-X-MAP:"))[0].line);
+    QCOMPARE(hlsAttributes(tagged(writeHlsMedia(protectedPresentation(QStringLiteral("cbcs")).video[0]), QStringLiteral("#EXT-X-KEY:"))[0].value)
+                 .value(QStringLiteral("METHOD")),
+             QStringLiteral("SAMPLE-AES"));
+
+    const Presentation aes = aes128Presentation();
+    const QByteArray media = writeHlsMedia(aes.video[0]);
+    const auto aesKeys = tagged(media, QStringLiteral("#EXT-X-KEY:"));
+    const auto extinf = tagged(media, QStringLiteral("#EXTINF:"));
+    QCOMPARE(aesKeys.size(), aes.video[0].segmentDurations.size() + 1);
+    QCOMPARE(hlsAttributes(aesKeys[0].value).value(QStringLiteral("IV")), aes.video[0].encryption->initIv);
+    QVERIFY(aesKeys[0].line < tagged(media, QStringLiteral("#EXT-X-MAP:"))[0].line);
+    for (std::size_t i = 0; i < extinf.size(); ++i) {
+      const QMap<QString, QString> a = hlsAttributes(aesKeys[i + 1].value);
+      QCOMPARE(a.value(QStringLiteral("METHOD")), QStringLiteral("AES-128"));
+      QCOMPARE(a.value(QStringLiteral("IV")), aes.video[0].encryption->segmentIvs[i]);
+      QVERIFY(!a.contains(QStringLiteral("KEYFORMAT")));
+      QCOMPARE(aesKeys[i + 1].line, extinf[i].line - 1);  // right before the segment it applies to
+    }
+    // The master points at the AES-128 playlists.
+    QVERIFY(writeHlsMaster(aes).contains("hls-aes128/video/720p/index.m3u8"));
   }
 
   void mpdEscapesAttributes() {

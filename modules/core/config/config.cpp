@@ -11,7 +11,7 @@ namespace {
 std::vector<OptionSpec> buildSpecs() {
   const QString g = QStringLiteral("general"), h = QStringLiteral("http"), c = QStringLiteral("cluster"),
                 l = QStringLiteral("logging"), m = QStringLiteral("media pipeline"),
-                d = QStringLiteral("delivery"), a = QStringLiteral("security");
+                d = QStringLiteral("delivery"), a = QStringLiteral("security"), p = QStringLiteral("protection");
   std::vector<OptionSpec> s = {
       {QStringLiteral("role"), QStringLiteral("R[,R...]"), QStringLiteral("all"),
        QStringLiteral("Roles this process runs: all, or a comma list of %1.").arg(roles::roleNames().join(QStringLiteral(", "))), g},
@@ -95,6 +95,18 @@ std::vector<OptionSpec> buildSpecs() {
       {QStringLiteral("audio-bitrate"), QStringLiteral("KBPS"), QStringLiteral("128"), QStringLiteral("AAC-LC stereo bitrate."), m},
       {QStringLiteral("publish-max-file"), QStringLiteral("BYTES"), QStringLiteral("268435456"),
        QStringLiteral("Largest single file an encoder may publish to origin."), m},
+      {QStringLiteral("protection"), QStringLiteral("off|on"), QStringLiteral("off"),
+       QStringLiteral("Encode: package new titles with Common Encryption (DASH ClearKey, HLS AES-128) unless their job says otherwise."), p},
+      {QStringLiteral("protection-scheme"), QStringLiteral("cenc|cbcs"), QStringLiteral("cenc"),
+       QStringLiteral("Encode: cenc (AES-128-CTR) or cbcs (AES-128-CBC, 1:9 pattern) for protected titles; H.264 and HEVC only."), p},
+      {QStringLiteral("protection-dev-key-file"), QStringLiteral("FILE"), QString(),
+       QStringLiteral("Encode: secret the DEVELOPMENT key source derives content keys from (not a license server; "
+                      "created mode 0600 when missing; default <data-dir>/encode/dev-key-secret)."), p},
+      {QStringLiteral("protection-license-url"), QStringLiteral("URL"), QString(),
+       QStringLiteral("Encode: ClearKey license URL written into MPDs ({title} = title id; default http://<public-host>:8084/license/v1/clearkey)."), p},
+      {QStringLiteral("protection-hls-key-url"), QStringLiteral("URL"), QString(),
+       QStringLiteral("Encode: HLS key URL written into playlists, {kid} = key id ({title} too; default "
+                      "http://<public-host>:8084/license/v1/hls/{title}/{kid})."), p},
       {QStringLiteral("upstream"), QStringLiteral("URL[,URL...]"), QString(),
        QStringLiteral("Edge: upstreams tried in order (an origin or a parent edge); empty: the local origin, else the live origins control knows."), d},
       {QStringLiteral("edge-region"), QStringLiteral("NAME"), QStringLiteral("default"),

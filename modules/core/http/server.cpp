@@ -179,6 +179,10 @@ void Worker::recordRequest(const Request &req, int status, qint64 bytes, qint64 
     r.role = options().name.toLatin1();
     r.method = req.head.method;
     r.path = req.path.isEmpty() ? QByteArray("-") : req.path.toUtf8();
+    // A route's {token} is a credential (playback tokens in /m/<token>/…): the log
+    // keeps where the request went, not the key that opened it.
+    if (const auto t = req.params.constFind(QStringLiteral("token")); t != req.params.cend() && !t->isEmpty())
+      r.path.replace(QByteArray('/' + t->toUtf8() + '/'), QByteArray("/-/"));
     r.status = status;
     r.bytes = bytes;
     r.durationMs = seconds * 1000.0;

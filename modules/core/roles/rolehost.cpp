@@ -79,6 +79,13 @@ Status RoleHost::start() {
   if (!QDir().mkpath(dataDir_))
     return Status(ErrorCode::IoError, QStringLiteral("cannot create data directory %1").arg(dataDir_));
 
+  // A typo in a security switch must not silently pick a side.
+  for (const auto &[key, allowed] : {std::pair{u"metrics-auth", QStringList{QStringLiteral("none"), QStringLiteral("service")}},
+                                     std::pair{u"media-auth", QStringList{QStringLiteral("on"), QStringLiteral("off")}}}) {
+    if (!allowed.contains(config_.value(key)))
+      return Status(ErrorCode::BadRequest, QStringLiteral("--%1 must be %2, not '%3'")
+                                               .arg(QString::fromUtf16(key), allowed.join(QStringLiteral(" or ")), config_.value(key)));
+  }
   RS_RETURN_IF_ERROR(openKeys());
 
   accessLog_ = std::make_unique<log::AccessLog>();
