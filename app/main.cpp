@@ -82,7 +82,7 @@ int main(int argc, char **argv) {
   int shutdownMs = 4000;
   if (auto t = config.number(u"shutdown-timeout", 0, 3600)) shutdownMs = int(*t * 1000);
 
-  auto startStack = [&]() -> QUrl {
+  auto startStack = [&]() -> rs::desktop::Started {
     host = std::make_unique<rs::roles::RoleHost>(config, registry);
     if (rs::Status s = host->start(); !s.isOk()) {
       printErr(s.message());
@@ -95,7 +95,7 @@ int main(int argc, char **argv) {
       QCoreApplication::exit(0);
     });
     const QUrl api = host->localUrl(QStringLiteral("api"));
-    return api.isEmpty() ? host->controlUrl() : api;
+    return rs::desktop::Started{api.isEmpty() ? host->controlUrl() : api, api, host->dataDir()};
   };
   auto stopStack = [&] {
     if (host) host->shutdown(shutdownMs);
@@ -107,7 +107,7 @@ int main(int argc, char **argv) {
   QCoreApplication app(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("platform"));
   QCoreApplication::setApplicationVersion(QStringLiteral(REELSTACK_VERSION));
-  if (startStack().isEmpty()) return 1;
+  if (startStack().ui.isEmpty()) return 1;
   const int rc = app.exec();
   stopStack();
   host.reset();

@@ -1,5 +1,8 @@
 #pragma once
-// The desktop window: the same web UI the api role serves, in a WebEngine view.
+// The desktop window: the same web UI the api role serves, in a WebEngine view,
+// signed in with this machine's local admin token (localsignin.h).
+
+#include "desktop/desktopshell.h"
 
 #include <QMainWindow>
 #include <QUrl>
@@ -11,9 +14,11 @@ namespace rs::desktop {
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
-  explicit MainWindow(const QUrl &ui, QWidget *parent = nullptr);
+  explicit MainWindow(const Started &stack, QWidget *parent = nullptr);
 
  private:
+  void signIn(const Started &stack);
+
   QUrl ui_;
   QWebEngineView *view_;
 };

@@ -2,5 +2,5 @@
 
 namespace rs::desktop {
 bool available() { return false; }
-int run(int &, char **, const std::function<QUrl()> &, const std::function<void()> &) { return 2; }
+int run(int &, char **, const std::function<Started()> &, const std::function<void()> &) { return 2; }
 }  // namespace rs::desktop

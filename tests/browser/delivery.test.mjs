@@ -11,7 +11,8 @@
 //     order; killed (SIGKILL) while the player streams from it, the player moves to
 //     the next source at the same position and keeps playing.
 // Any console error, page error or HTTP error fails a test, except the refused
-// connections to the killed edge.
+// connections to the killed edge. Pages are signed in as the first admin; media goes
+// out with the playback tokens the api hands out.
 //
 // Regions: viewers on 127.0.0.0/8 are in region "home"; the all-in-one edge serves
 // "eu", so for a viewer it is the edge of another region (the only one until the
@@ -23,6 +24,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { clusterKeyFile, must, redact, serviceToken, signIn } from './auth.mjs';
 import { launchChromium } from './browser.mjs';
 
 import { PLATFORM_ARGS, prepareTitle } from './media.mjs';
@@ -62,16 +64,8 @@ describe('delivery in the web UI', { timeout: 200000 }, () => {
     }
   });
 
-  async function apiCall(method, p, body) {
-    const res = await fetch(`${platform.url('api')}${p}`, {
-      method,
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    assert.ok(res.ok, `${method} ${p}: HTTP ${res.status}: ${text}`);
-    return text ? JSON.parse(text) : null;
-  }
+  // As the first admin (the local admin token).
+  const apiCall = (method, p, body) => must(platform, method, p, { body });
 
   // The edge control lists as live and healthy that `match`es, once it is there.
   async function waitForEdge(match, timeoutMs = 20000) {
@@ -81,7 +75,7 @@ describe('delivery in the web UI', { timeout: 200000 }, () => {
       last = await apiCall('GET', '/api/v1/delivery/edges');
       const edge = last.edges.find((e) => match(e) && e.live && e.healthy !== false && e.load && e.load.healthy !== false);
       if (edge) return edge;
-      if (Date.now() > deadline) assert.fail(`no such live, healthy edge after ${timeoutMs} ms: ${JSON.stringify(last)}`);
+      if (Date.now() > deadline) assert.fail(redact(`no such live, healthy edge after ${timeoutMs} ms: ${JSON.stringify(last)}`));
       await sleep(250);
     }
   }
@@ -91,9 +85,10 @@ describe('delivery in the web UI', { timeout: 200000 }, () => {
   // those `allowed(text)` accepts. Screenshot either way.
   async function withPage(name, fn, { allowed = () => false } = {}) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    await signIn(context, platform);
     const page = await context.newPage();
     const problems = [];
-    const note = (text) => { if (!allowed(text)) problems.push(text); };
+    const note = (text) => { if (!allowed(text)) problems.push(redact(text)); };
     page.on('console', (m) => { if (m.type() === 'error') note(`console error: ${m.text()} at ${m.location().url}`); });
     page.on('pageerror', (e) => note(`page error: ${e.message}`));
     page.on('requestfailed', (r) => {
@@ -128,7 +123,7 @@ describe('delivery in the web UI', { timeout: 200000 }, () => {
     await page.waitForFunction((t) => document.getElementById('video').currentTime >= t, t0 + seconds, { timeout: 20000 });
     const shown = page.locator('#live-panel [data-k="source"]');
     assert.equal(await shown.getAttribute('data-index'), '0', await shown.innerText());
-    assert.equal(hostOf(await shown.getAttribute('data-url')), hostOf(source), `panel source ${await shown.getAttribute('data-url')}`);
+    assert.equal(hostOf(await shown.getAttribute('data-url')), hostOf(source), redact(`panel source ${await shown.getAttribute('data-url')}`));
     assert.ok((await shown.innerText()).includes(hostOf(source)), await shown.innerText());
     assert.notEqual((await page.locator('#live-panel [data-k="reason"]').innerText()).trim(), '–', 'a reason for the source');
   }
@@ -136,14 +131,14 @@ describe('delivery in the web UI', { timeout: 200000 }, () => {
   test('the player plays from the edge and shows X-Cache: MISS first, HIT for a second viewer', async () => {
     const answer = await apiCall('POST', `/api/v1/titles/${title.id}/playback`);
     assert.equal(answer.region, VIEWER_REGION);
-    assert.equal(answer.sources[0].base, edgeUrl, JSON.stringify(answer));
+    assert.equal(answer.sources[0].base, edgeUrl, redact(JSON.stringify(answer)));
     assert.equal(answer.sources[answer.sources.length - 1].base, platform.url('origin'), 'the origin comes last');
 
     const firstSeen = new Set();  // paths the first viewer fetched from the edge
     await withPage('player-first', async (page, check) => {
       page.on('response', (r) => {
         const u = new URL(r.url());
-        const m = u.pathname.match(new RegExp(`^/media/${title.id}/(.+)$`));
+        const m = u.pathname.match(new RegExp(`^/m/[^/]+/${title.id}/(.+)$`));
         if (u.host === hostOf(edgeUrl) && m && r.status() === 200) firstSeen.add(m[1]);
       });
       await playFrom(page, edgeUrl);
@@ -223,8 +218,9 @@ describe('delivery in the web UI', { timeout: 200000 }, () => {
       'the only edge also serves viewers of other regions');
 
     // Nobody in "eu" watched the title, so a pin puts it into eu's fill.
-    const purged = await fetch(`${edgeUrl}/edge/v1/cache?prefix=${encodeURIComponent(`/media/${title.id}/`)}`, { method: 'DELETE' });
-    assert.equal(purged.status, 200, await purged.text());
+    // Purging is for services (the cluster key), as an operator's script has it.
+    await must(platform, 'DELETE', `/edge/v1/cache?prefix=${encodeURIComponent(`/media/${title.id}/`)}`,
+      { base: edgeUrl, auth: serviceToken(platform) });
     await page.selectOption('#pin-title', title.id);
     await page.fill('#pin-regions', EDGE_REGION);
     await page.click('#pin-add');
@@ -283,14 +279,15 @@ describe('delivery in the web UI', { timeout: 200000 }, () => {
 
   test('fallback: the player moves to the next source when its edge dies and keeps playing', async () => {
     // A second edge in the viewer's own region: steering puts it first.
-    const near = await startPlatform(['--role=edge', `--control=${platform.url('control')}`,
+    // It joins with the stack's cluster key, as an edge on another machine would.
+    const near = await startPlatform(['--role=edge', `--control=${platform.url('control')}`, `--cluster-key-file=${clusterKeyFile(platform)}`,
       `--edge-region=${VIEWER_REGION}`, `--upstream=${platform.url('origin')}`]);
     try {
       const nearUrl = near.url('edge');
       await waitForEdge((e) => e.url === nearUrl);
       const answer = await apiCall('POST', `/api/v1/titles/${title.id}/playback`);
-      assert.equal(answer.sources[0].base, nearUrl, JSON.stringify(answer));
-      assert.equal(answer.sources[1].base, edgeUrl, JSON.stringify(answer));
+      assert.equal(answer.sources[0].base, nearUrl, redact(JSON.stringify(answer)));
+      assert.equal(answer.sources[1].base, edgeUrl, redact(JSON.stringify(answer)));
 
       const nearHost = hostOf(nearUrl);
       await withPage('fallback', async (page, check) => {
@@ -313,7 +310,7 @@ describe('delivery in the web UI', { timeout: 200000 }, () => {
         assert.ok(t1 >= from - 0.5, `position ${t1} after resuming at ${from}`);
         await page.waitForFunction((t) => document.getElementById('video').currentTime >= t, t1 + 3, { timeout: 20000 });
         const entries = await xcacheEntries(page);
-        assert.ok(entries.length > 0 && entries[0].host === hostOf(edgeUrl), `newest segment from the next edge: ${JSON.stringify(entries)}`);
+        assert.ok(entries.length > 0 && entries[0].host === hostOf(edgeUrl), redact(`newest segment from the next edge: ${JSON.stringify(entries)}`));
         assert.equal(await page.locator('#player-error').isHidden(), true, await page.locator('#player-error').innerText());
         check();
       }, { allowed: (t) => t.includes(nearHost) || t.includes('ERR_CONNECTION_REFUSED') });

@@ -15,6 +15,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+import { localToken, redact } from './auth.mjs';
+
 const run = promisify(execFile);
 const FFMPEG = process.env.FFMPEG_BIN || 'ffmpeg';
 
@@ -58,22 +60,24 @@ export function videoRungs(title) {
     .sort((a, b) => a.height - b.height);
 }
 
-async function call(method, url, body) {
-  const res = await fetch(url, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${url}: HTTP ${res.status}: ${text.slice(0, 300)}`);
-  return text ? JSON.parse(text) : null;
-}
+// "http://o/m/<token>/t_1/manifest.mpd" → "http://o/media/t_1/manifest.mpd": the same
+// object (an edge caches it under that name), for comparing URLs minted at other times
+// or for other viewers.
+export const withoutToken = (url) => String(url).replace(/\/m\/[^/]+\//, '/media/');
 
 // A title made by the real pipeline: a generated clip uploaded with tus to the api
-// listener, then ingest → probe → encode → package → publish, waited for until ready.
-// Needs a platform started with PIPELINE_ARGS.
+// listener (as an admin: the local admin token), then ingest → probe → encode →
+// package → publish, waited for until ready. Needs a platform started with
+// PIPELINE_ARGS. Its URLs carry a playback token minted for that admin token.
 export async function ingestedTitle(platform, { name = 'Browser test title', timeoutMs = 90000, seconds = TEST_SECONDS } = {}) {
   const api = platform.url('api');
+  const auth = { Authorization: `Bearer ${localToken(platform)}` };
+  const call = async (method, url) => {
+    const res = await fetch(url, { method, headers: auth });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${url}: HTTP ${res.status}: ${redact(text.slice(0, 300))}`);
+    return text ? JSON.parse(text) : null;
+  };
   const work = mkdtempSync(path.join(tmpdir(), 'reelstack-clip-'));
   let id;
   try {
@@ -84,7 +88,7 @@ export async function ingestedTitle(platform, { name = 'Browser test title', tim
     const b64 = (v) => Buffer.from(v).toString('base64');
     const created = await fetch(`${api}/api/v1/uploads`, {
       method: 'POST',
-      headers: { 'Tus-Resumable': '1.0.0', 'Upload-Length': String(bytes.length),
+      headers: { ...auth, 'Tus-Resumable': '1.0.0', 'Upload-Length': String(bytes.length),
         'Upload-Metadata': `filename ${b64('clip.mp4')},title ${b64(name)}` },
     });
     if (created.status !== 201) throw new Error(`tus creation: HTTP ${created.status}: ${await created.text()}`);
@@ -95,7 +99,7 @@ export async function ingestedTitle(platform, { name = 'Browser test title', tim
     for (let offset = 0; offset < bytes.length; offset += CHUNK) {
       const patched = await fetch(location, {
         method: 'PATCH',
-        headers: { 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
+        headers: { ...auth, 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
         body: bytes.subarray(offset, offset + CHUNK),
       });
       if (patched.status !== 204) throw new Error(`tus PATCH at ${offset}: HTTP ${patched.status}: ${await patched.text()}`);
@@ -111,12 +115,13 @@ export async function ingestedTitle(platform, { name = 'Browser test title', tim
       return { id, name, mediaUrl: t.manifests.dash.replace(/manifest\.mpd$/, ''), dash: t.manifests.dash,
         hls: t.manifests.hls, renditions: t.renditions };
     }
-    if (Date.now() > deadline) throw new Error(`title ${id} not ready after ${timeoutMs} ms: ${JSON.stringify(t)}`);
+    if (Date.now() > deadline) throw new Error(`title ${id} not ready after ${timeoutMs} ms: ${redact(JSON.stringify(t))}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
 // One playable title on a running platform started with PLATFORM_ARGS:
-// { id, name, mediaUrl, dash, hls, renditions }, ready in the catalogue.
+// { id, name, mediaUrl, dash, hls, renditions }, ready in the catalogue; the URLs are
+// the origin's, with a playback token of the local admin token.
 export const PLATFORM_ARGS = PIPELINE_ARGS;
 export const prepareTitle = (platform, o = {}) => ingestedTitle(platform, o);

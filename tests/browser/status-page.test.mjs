@@ -1,7 +1,7 @@
 // The status page of the web UI (#/status) served by the api role, in a real browser
 // (Debian's chromium driven through playwright-core): it must list every role instance
 // registered with control, with the health control's neighbours report, and load
-// without errors.
+// without errors, for an admin signed in through the login page.
 //
 //   cd tests/browser && npm ci && PLATFORM_BIN=../../build/apptest/app/platform node --test
 
@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { adminPassword, call } from './auth.mjs';
 import { launchChromium } from './browser.mjs';
 
 import { ALL_ROLES, repoRoot, startPlatform } from './platform.mjs';
@@ -43,6 +44,7 @@ describe('status page', { timeout: 60000 }, () => {
     const apiUrl = platform.url('api');
     assert.match(apiUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await signInThroughPage(context);
     const page = await context.newPage();
     const problems = [];
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()} at ${m.location().url}`); });
@@ -61,6 +63,22 @@ describe('status page', { timeout: 60000 }, () => {
       await context.close();
     }
   });
+
+  // Signs the context in through the login page, on a page of its own: the login
+  // page's "who am I" probe answers 401 by design, which the page under test must not.
+  async function signInThroughPage(context) {
+    const page = await context.newPage();
+    const response = await page.goto(`${platform.url('api')}/#/status`, { waitUntil: 'load' });
+    assert.equal(response.status(), 200);
+    assert.equal(await page.title(), 'ReelStack');
+    await page.locator('#login-form').waitFor({ timeout: 10000 });
+    await page.fill('#login-username', 'admin');
+    await page.fill('#login-password', adminPassword(platform));
+    await page.click('#login-submit');
+    await page.locator('#roles').waitFor({ timeout: 10000 });
+    assert.equal(await page.locator('#user-name').innerText(), 'admin');
+    await page.close();
+  }
 
   async function checkPage(page, problems) {
     const apiUrl = platform.url('api');
@@ -133,9 +151,14 @@ describe('status page', { timeout: 60000 }, () => {
     assert.match(page.headers.get('content-security-policy') || '', /default-src 'self'/);
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
 
-    const status = await fetch(`${apiUrl}/api/v1/status`);
+    // Admins only: anonymous callers get 401 with the JSON error.
+    const anonymous = await call(platform, 'GET', '/api/v1/status', { auth: null });
+    assert.equal(anonymous.status, 401);
+    assert.equal(anonymous.body.error.code.length > 0, true);
+    assert.match(anonymous.headers.get('www-authenticate') || '', /^Bearer/);
+    const status = await call(platform, 'GET', '/api/v1/status');
     assert.equal(status.status, 200);
-    const body = await status.json();
+    const body = status.body;
     assert.equal(body.control, platform.endpoints.control);
     assert.deepEqual(body.instances.map((i) => i.role).sort(), [...ALL_ROLES].sort());
   });

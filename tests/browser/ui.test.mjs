@@ -3,9 +3,10 @@
 // its renditions, quality and manifest URLs, the player plays it with seek previews
 // and a live panel that follows a forced rung, uploads go through tus (one chunk, and
 // two 8 MiB chunks) to 100 % and on to the new title's page, which follows a running
-// job (progress, ETA, failure reason) and can delete the title. Any console error,
-// page error or HTTP error fails the test. The test title comes from prepareTitle()
-// (media.mjs).
+// job (progress, ETA, failure reason) and can delete the title; an admin marks the
+// title public on its page and then it plays without a token. Every page is signed
+// in as the first admin. Any console error, page error or HTTP error fails the test.
+// The test title comes from prepareTitle() (media.mjs).
 //
 //   cd tests/browser && PLATFORM_BIN=../../build/release/app/platform node --test ui.test.mjs
 
@@ -14,9 +15,10 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { call, must, redact, serviceToken, signIn } from './auth.mjs';
 import { launchChromium } from './browser.mjs';
 
-import { generateClip, PLATFORM_ARGS, prepareTitle, videoRungs } from './media.mjs';
+import { generateClip, PLATFORM_ARGS, prepareTitle, videoRungs, withoutToken } from './media.mjs';
 import { repoRoot, startPlatform } from './platform.mjs';
 
 const SHOTS = path.join(repoRoot, 'build', 'browser');
@@ -47,16 +49,14 @@ describe('web UI', { timeout: 110000 }, () => {
     }
   });
 
-  const apiGet = async (p) => {
-    const res = await fetch(`${platform.url('api')}${p}`);
-    assert.equal(res.status, 200, `GET ${p}: ${res.status}`);
-    return res.json();
-  };
+  const apiGet = (p) => must(platform, 'GET', p);
 
-  // A fresh page that records every console error, page error, failed request and
-  // HTTP error; `check()` asserts there were none. Screenshot on failure.
-  async function withPage(name, fn) {
+  // A fresh page, signed in as the first admin, that records every console error, page
+  // error, failed request and HTTP error; `check()` asserts there were none.
+  // Screenshot on failure. on: the stack to sign in to.
+  async function withPage(name, fn, { on = platform } = {}) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await signIn(context, on);
     const page = await context.newPage();
     const problems = [];
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()} at ${m.location().url}`); });
@@ -67,7 +67,7 @@ describe('web UI', { timeout: 110000 }, () => {
     });
     page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
     try {
-      await fn(page, () => assert.deepEqual(problems, [], 'console, page or HTTP problems'));
+      await fn(page, () => assert.deepEqual(problems.map(redact), [], 'console, page or HTTP problems'));
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: path.join(SHOTS, `ui-${name}.png`), fullPage: true });
     } catch (e) {
@@ -90,7 +90,11 @@ describe('web UI', { timeout: 110000 }, () => {
     assert.equal(await card.locator('.card-name').innerText(), title.name);
     assert.equal(await card.locator('.badge').innerText(), 'ready');
     const poster = card.locator('img.poster');
-    assert.equal(await poster.getAttribute('src'), fromApi.poster);
+    // The page's own playback token is in the URL (minted for its session).
+    const src = await poster.getAttribute('src');
+    // assert.ok, not match: the reporter would print the token of a failed match.
+    assert.ok(new RegExp(`^/m/[^/]+/${title.id}/poster\\.jpg$`).test(new URL(src).pathname), redact(src));
+    assert.equal(withoutToken(src), withoutToken(fromApi.poster));
     // The image really came from origin (another port) and decoded: the CSP allows it.
     await page.waitForFunction((id) => {
       const img = document.querySelector(`li.card[data-id="${id}"] img.poster`);
@@ -121,9 +125,15 @@ describe('web UI', { timeout: 110000 }, () => {
         assert.equal(cells[6], r.ssim ? `${r.ssim.mean.toFixed(4)} / ${r.ssim.worstSegment.toFixed(4)}` : '–');
       }
     }
-    assert.equal(await page.locator('#manifests a[data-link="dash"]').getAttribute('href'), fromApi.manifests.dash);
-    assert.equal(await page.locator('#manifests a[data-link="hls"]').getAttribute('href'), fromApi.manifests.hls);
-    assert.ok(fromApi.manifests.dash.endsWith(`/media/${title.id}/manifest.mpd`), fromApi.manifests.dash);
+    for (const kind of ['dash', 'hls']) {
+      const link = page.locator(`#manifests a[data-link="${kind}"]`);
+      const href = await link.getAttribute('href');
+      assert.equal(withoutToken(href), withoutToken(fromApi.manifests[kind]));
+      assert.ok(new RegExp(`^/m/[^/]+/${title.id}/`).test(new URL(href).pathname), 'the link carries a playback token');
+      // The text leaves the token out.
+      assert.equal(await link.innerText(), href.replace(/\/m\/[^/]+\//, '/m/…/'));
+    }
+    assert.ok(withoutToken(fromApi.manifests.dash).endsWith(`/media/${title.id}/manifest.mpd`), redact(fromApi.manifests.dash));
     assert.equal(await page.locator('#reason').count(), 0, 'no failure reason on a ready title');
     check();
   }));
@@ -168,7 +178,7 @@ describe('web UI', { timeout: 110000 }, () => {
       hidden: el.hidden, image: el.style.backgroundImage, width: el.offsetWidth, height: el.offsetHeight,
     }));
     assert.equal(thumb.hidden, false, 'a thumbnail for the middle of the title');
-    assert.ok(thumb.image.includes(`${title.mediaUrl}thumbs.jpg`), thumb.image);
+    assert.ok(withoutToken(thumb.image).includes(`${withoutToken(title.mediaUrl)}thumbs.jpg`), redact(thumb.image));
     assert.ok(thumb.width > 0 && thumb.height > 0, JSON.stringify(thumb));
     const sprite = await page.evaluate(async () => {
       const img = new Image();
@@ -270,45 +280,106 @@ describe('web UI', { timeout: 110000 }, () => {
   // The title page while a job runs, driven through control's job API as an encoder
   // would: progress with percent, fps and ETA per stage, then a failure and its reason.
   // Its own platform without an encoder, so no real worker takes the job.
-  test('the title page follows its job: progress, ETA, failure reason', () => withPage('job', async (page, check) => {
+  // Control's job API takes service credentials only (the cluster key), as an encoder has.
+  test('the title page follows its job: progress, ETA, failure reason', async () => {
     const own = await startPlatform(['--role=control,origin,api']);
     try {
-      const control = own.url('control');
-      const post = async (p, body, status = 200) => {
-        const res = await fetch(`${control}${p}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-        const text = await res.text();
-        assert.equal(res.status, status, `POST ${p}: ${text}`);
-        return JSON.parse(text);
-      };
-      const t = await post('/control/v1/titles', { name: 'Job title', fileName: 'job.mov' }, 201);
-      const job = await post('/control/v1/jobs', { titleId: t.id, spec: {} }, 201);
-      await page.goto(`${own.url('api')}/#/title/${t.id}`);
-      await page.locator('.badge[data-state="queued"]').waitFor({ timeout: 10000 });
-      assert.match(await page.locator('#job').innerText(), /Waiting for an encoder/);
-
-      const worker = 'ui-test-worker';
-      const claimed = await post('/control/v1/jobs/claim', { worker, leaseSeconds: 60 });
-      assert.equal(claimed.id, job.id);
-      await post(`/control/v1/jobs/${job.id}/progress`, { worker, stage: 'encoding', percent: 42.5, fps: 61.2, etaSeconds: 12 });
-      await page.waitForFunction(() => document.getElementById('job-progress')?.value === 42.5, null, { timeout: 5000 });
-      assert.equal(await page.locator('.badge').first().getAttribute('data-state'), 'encoding');
-      assert.equal(await page.locator('#job-text').innerText(), `encoding 42.5 % · 61 fps · ETA 12 s · on ${worker}`);
-
-      await post(`/control/v1/jobs/${job.id}/progress`, { worker, stage: 'packaging', percent: 90, etaSeconds: -1 });
-      await page.waitForFunction(() => document.getElementById('job-progress')?.value === 90, null, { timeout: 5000 });
-      assert.match(await page.locator('#job-text').innerText(), /^packaging 90\.0 % · .*ETA – /);
-
-      await post(`/control/v1/jobs/${job.id}/fail`, { worker, reason: 'decoder gave up at 00:01:02', retryable: false });
-      await page.locator('#reason').waitFor({ timeout: 5000 });
-      assert.equal(await page.locator('#reason').innerText(), 'Failed: decoder gave up at 00:01:02');
-      assert.equal(await page.locator('.badge').first().getAttribute('data-state'), 'failed');
-      assert.equal(await page.locator('#job-progress').count(), 0, 'no progress bar on a failed title');
-      check();
+      await withPage('job', (page, check) => followJob(own, page, check), { on: own });
     } finally {
       const stopped = await own.stop(5000);
       assert.equal(stopped.code, 0, own.log());
     }
+  });
+
+  async function followJob(own, page, check) {
+    const control = own.url('control');
+    const service = serviceToken(own);
+    const post = async (p, body, status = 200) => {
+      const r = await call(own, 'POST', p, { base: control, auth: service, body });
+      assert.equal(r.status, status, `POST ${p}: ${redact(r.text)}`);
+      return r.body;
+    };
+    const anonymous = await call(own, 'POST', '/control/v1/jobs/claim', { base: control, auth: null, body: { worker: 'x', leaseSeconds: 60 } });
+    assert.equal(anonymous.status, 401, 'an anonymous encoder claims nothing');
+    const t = await post('/control/v1/titles', { name: 'Job title', fileName: 'job.mov' }, 201);
+    const job = await post('/control/v1/jobs', { titleId: t.id, spec: {} }, 201);
+    await page.goto(`${own.url('api')}/#/title/${t.id}`);
+    await page.locator('.badge[data-state="queued"]').waitFor({ timeout: 10000 });
+    assert.match(await page.locator('#job').innerText(), /Waiting for an encoder/);
+
+    const worker = 'ui-test-worker';
+    const claimed = await post('/control/v1/jobs/claim', { worker, leaseSeconds: 60 });
+    assert.equal(claimed.id, job.id);
+    await post(`/control/v1/jobs/${job.id}/progress`, { worker, stage: 'encoding', percent: 42.5, fps: 61.2, etaSeconds: 12 });
+    await page.waitForFunction(() => document.getElementById('job-progress')?.value === 42.5, null, { timeout: 5000 });
+    assert.equal(await page.locator('.badge').first().getAttribute('data-state'), 'encoding');
+    assert.equal(await page.locator('#job-text').innerText(), `encoding 42.5 % · 61 fps · ETA 12 s · on ${worker}`);
+
+    await post(`/control/v1/jobs/${job.id}/progress`, { worker, stage: 'packaging', percent: 90, etaSeconds: -1 });
+    await page.waitForFunction(() => document.getElementById('job-progress')?.value === 90, null, { timeout: 5000 });
+    assert.match(await page.locator('#job-text').innerText(), /^packaging 90\.0 % · .*ETA – /);
+
+    await post(`/control/v1/jobs/${job.id}/fail`, { worker, reason: 'decoder gave up at 00:01:02', retryable: false });
+    await page.locator('#reason').waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('#reason').innerText(), 'Failed: decoder gave up at 00:01:02');
+    assert.equal(await page.locator('.badge').first().getAttribute('data-state'), 'failed');
+    assert.equal(await page.locator('#job-progress').count(), 0, 'no progress bar on a failed title');
+    check();
+  }
+
+  // Public titles play without a token, for anyone who can reach an edge; edges learn
+  // which titles are public from control within a heartbeat interval.
+  test('an admin marks the title public on its page; then it plays without a token', () => withPage('public', async (page, check) => {
+    const bare = `/media/${title.id}/manifest.mpd`;
+    const anonymous = () => call(platform, 'GET', bare, { base: platform.url('edge'), auth: null });
+    const until = async (status) => {
+      let r;
+      for (const deadline = Date.now() + 10000; ; await new Promise((res) => setTimeout(res, 200))) {
+        r = await anonymous();
+        if (r.status === status || Date.now() > deadline) break;
+      }
+      assert.equal(r.status, status, `anonymous GET ${bare} at the edge: ${redact(r.text.slice(0, 200))}`);
+      return r;
+    };
+    assert.equal((await anonymous()).status, 401, 'a private title needs a token');
+
+    await page.goto(`${platform.url('api')}/#/title/${title.id}`);
+    const box = page.locator('#public');
+    await box.waitFor({ timeout: 10000 });
+    assert.equal(await box.isChecked(), false);
+    assert.equal(await page.locator('#public-badge').isHidden(), true);
+    const patched = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/api/v1/titles/${title.id}`));
+    await box.check();
+    assert.equal((await patched).status(), 200);
+    await page.locator('#public-badge').waitFor({ timeout: 5000 });
+    assert.equal((await apiGet(`/api/v1/titles/${title.id}`)).public, true);
+    const open = await until(200);
+    assert.match(open.text, /<MPD/, 'the manifest, without any token');
+
+    const unpatched = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/api/v1/titles/${title.id}`));
+    await box.uncheck();
+    assert.equal((await unpatched).status(), 200);
+    await page.locator('#public-badge').waitFor({ state: 'hidden', timeout: 5000 });
+    assert.equal((await apiGet(`/api/v1/titles/${title.id}`)).public, false);
+    await until(401);
+    check();
   }));
+
+  test('a viewer\'s title page has neither "public" nor "delete"', async () => {
+    await must(platform, 'POST', '/api/v1/users', { body: { name: 'ui-viewer', role: 'viewer', password: 'ui-viewer-password' }, expect: 201 });
+    const context = await browser.newContext();
+    try {
+      await signIn(context, platform, { username: 'ui-viewer', password: 'ui-viewer-password' });
+      const page = await context.newPage();
+      await page.goto(`${platform.url('api')}/#/title/${title.id}`);
+      await page.locator('#renditions').waitFor({ timeout: 10000 });
+      assert.equal(await page.locator('#play').isVisible(), true, 'a viewer plays');
+      assert.equal(await page.locator('#public').count(), 0);
+      assert.equal(await page.locator('#delete').count(), 0);
+    } finally {
+      await context.close();
+    }
+  });
 
   test('delete from the title page', () => withPage('delete', async (page, check) => {
     assert.ok(uploaded, 'the upload test did not leave a title');
@@ -318,7 +389,7 @@ describe('web UI', { timeout: 110000 }, () => {
     assert.match(await page.locator('#delete').innerText(), /Really delete/);
     await page.click('#delete');
     await page.waitForFunction(() => location.hash === '#/', null, { timeout: 10000 });
-    const res = await fetch(`${platform.url('api')}/api/v1/titles/${uploaded}`);
+    const res = await call(platform, 'GET', `/api/v1/titles/${uploaded}`);
     assert.equal(res.status, 404);
     await page.locator(`#titles li.card[data-id="${title.id}"]`).waitFor({ timeout: 10000 });
     assert.equal(await page.locator(`#titles li.card[data-id="${uploaded}"]`).count(), 0);

@@ -251,6 +251,8 @@ void Connection::onHead() {
     if (hasBody) closeAfterResponse_ = true;
     Response r = Response::error(s);
     if (s.code() == ErrorCode::Unauthorized) r.headers.set("WWW-Authenticate", "Bearer realm=\"reelstack\"");
+    // Players fetch media cross-origin: without this a refused token is a CORS failure to them, not a 401/403.
+    if (match_.options.access == Access::Media) r.headers.set("Access-Control-Allow-Origin", "*");
     state_ = State::Handling;
     respond(exchange_, std::move(r));
     return;

@@ -6,25 +6,50 @@
 //   window.harness.rungs()        [{ id, height, bandwidth }] as the player sees them
 //   window.harness.current()      { id, height } of the rung the player plays now
 //   window.harness.force(height)  ABR off, switch to that rung now (buffer replaced)
-//   window.harness.state()        playhead, decoded picture height, errors …
+//   window.harness.state()        playhead, decoded picture height, errors, token renewals …
+//
+// Playback tokens: media URLs carry one in their path (/m/<token>/<title>/…). With
+// ?renew=SECONDS the harness asks window.renewPlaybackToken() (put there by the test,
+// which renews through the api as the viewer) for a new one that often, and each
+// player's own request hook puts the newest token into every request it makes:
+// dash.js addRequestInterceptor, Shaka's request filter, hls.js xhrSetup.
 'use strict';
 
 (function harness() {
   const params = new URLSearchParams(location.search);
   const kind = params.get('player');
   const src = params.get('src');
+  const renewSeconds = Number(params.get('renew')) || 0;
   const video = document.getElementById('video');
   const LIBS = {
     dashjs: '/lib/dashjs/dash.all.min.js',
     shaka: '/lib/shaka/shaka-player.compiled.js',
     hlsjs: '/lib/hls.js/hls.min.js',
   };
-  const h = { kind, src, errors: [], warnings: [], adapter: null };
+  const h = { kind, src, errors: [], warnings: [], adapter: null, token: '', renewals: 0 };
   window.harness = h;
-  const fail = (what) => h.errors.push(typeof what === 'string' ? what : `${what && what.name}: ${what && what.message}`);
   const describe = (x) => {
     try { return JSON.stringify(x); } catch { return String(x); }
   };
+  // A shaka.util.Error (a rejected load) has a code and data (for 1001: URL, status…).
+  const fail = (what) => h.errors.push(typeof what === 'string' ? what
+    : (what && what.code && Array.isArray(what.data) ? `shaka error ${what.code} severity ${what.severity} ${describe(what.data)}`
+      : `${what && what.name}: ${what && what.message}`));
+
+  // The path's /m/<token>/ with the newest token; other URLs as they are.
+  h.rewrite = (url) => (h.token ? String(url).replace(/^(https?:\/\/[^/]+\/m\/)[^/]+\//, `$1${h.token}/`) : url);
+  if (renewSeconds > 0) {
+    const renew = async () => {
+      try {
+        h.token = (await window.renewPlaybackToken()).value;
+        h.renewals += 1;
+      } catch (e) {
+        h.warnings.push(`renewal failed: ${e.message}`);
+      }
+      setTimeout(renew, renewSeconds * 1000);
+    };
+    setTimeout(renew, renewSeconds * 1000);
+  }
 
   video.muted = true;
   video.addEventListener('error', () => fail(`video element error ${video.error && video.error.code}: ${video.error && video.error.message}`));
@@ -52,6 +77,10 @@
       p.updateSettings({ debug: { logLevel: dashjs.Debug.LOG_LEVEL_WARNING } });
       p.on(dashjs.MediaPlayer.events.ERROR, (e) => fail(`dash.js ERROR ${describe(e.error || e)}`));
       p.on(dashjs.MediaPlayer.events.PLAYBACK_ERROR, (e) => fail(`dash.js PLAYBACK_ERROR ${describe(e.error || e)}`));
+      p.addRequestInterceptor((request) => {
+        request.url = h.rewrite(request.url);
+        return Promise.resolve(request);
+      });
       p.initialize(video, src, true);
       const rungs = () => p.getRepresentationsByType('video').map((r) => ({ id: r.id, height: r.height, bandwidth: r.bandwidth }));
       return {
@@ -75,6 +104,9 @@
       const p = new shaka.Player();
       await p.attach(video);
       p.addEventListener('error', (e) => fail(`shaka error ${e.detail.code} severity ${e.detail.severity} ${describe(e.detail.data)}`));
+      p.getNetworkingEngine().registerRequestFilter((_type, request) => {
+        request.uris = request.uris.map(h.rewrite);
+      });
       await p.load(src);
       video.play().catch(fail);
       const tracks = () => {
@@ -101,7 +133,8 @@
     async hlsjs() {
       const { Hls } = window;
       if (!Hls.isSupported()) throw new Error('hls.js: MSE not supported');
-      const hls = new Hls();
+      // Opening the request ourselves is how xhrSetup changes its URL.
+      const hls = new Hls({ xhrSetup: (xhr, url) => xhr.open('GET', h.rewrite(url), true) });
       hls.on(Hls.Events.ERROR, (_ev, d) => {
         const text = `hls.js ${d.fatal ? 'fatal' : 'non-fatal'} ${d.type} ${d.details}${d.error ? `: ${d.error.message}` : ''}`;
         if (d.fatal) fail(text);
@@ -144,6 +177,8 @@
     ended: video.ended,
     readyState: video.readyState,
     current: h.current(),
+    renewals: h.renewals,
+    token: h.token,
     errors: h.errors.slice(),
   });
 }());

@@ -4,6 +4,7 @@
 import { api, isSettled } from '../api.js';
 import { errorBox, h, stateBadge } from '../dom.js';
 import * as fmt from '../format.js';
+import { isAdmin } from '../user.js';
 
 function card(t) {
   const poster = t.state === 'ready' && t.poster
@@ -16,6 +17,7 @@ function card(t) {
       h('span', { class: 'card-name' }, t.name || t.id)),
     h('div', { class: 'card-meta' },
       stateBadge(t.state),
+      t.public ? h('span', { class: 'badge public', title: 'Plays without a playback token' }, 'public') : null,
       pct ? h('span', { class: 'muted' }, pct) : null,
       t.durationSeconds ? h('span', { class: 'muted' }, fmt.seconds(t.durationSeconds)) : null,
       t.state === 'ready' ? h('a', { href: `#/play/${encodeURIComponent(t.id)}`, class: 'play-link' }, '▶ Play') : null));
@@ -23,7 +25,8 @@ function card(t) {
 
 export function render(view, ctx) {
   const grid = h('ul', { id: 'titles', class: 'grid' });
-  const empty = h('p', { id: 'empty', class: 'muted', hidden: true }, 'No titles yet. ', h('a', { href: '#/upload' }, 'Upload one'), '.');
+  const empty = h('p', { id: 'empty', class: 'muted', hidden: true }, 'No titles yet.',
+    isAdmin() ? [' ', h('a', { href: '#/upload' }, 'Upload one'), '.'] : ' An admin uploads them.');
   const error = errorBox('catalogue-error');
   view.append(h('section', {}, h('h2', {}, 'Catalogue'), error.el, empty, grid));
 

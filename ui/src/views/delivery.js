@@ -56,7 +56,8 @@ function edgeRow(e) {
     : h('span', { class: 'muted', dataset: { k: 'disk' } }, 'no disk tier');
   return h('tr', { dataset: { instance: e.instanceId, region: e.region || '', live: String(!!e.live) } },
     h('td', {}, h('div', { class: 'mono' }, e.instanceId),
-      e.url ? h('a', { class: 'mono small', href: `${e.url}/edge/v1/stats`, target: '_blank', rel: 'noopener' }, e.url) : null),
+      // Not a link: an edge's /edge/v1/stats answers services (the cluster key) only.
+      e.url ? h('div', { class: 'mono small' }, e.url) : null),
     h('td', { dataset: { k: 'region' } }, e.region || '–'),
     h('td', {}, edgeState(e)),
     h('td', { dataset: { k: 'connections' } }, Number.isFinite(load.connections) ? String(load.connections) : '–'),

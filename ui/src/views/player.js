@@ -6,10 +6,16 @@
 // bandwidth, dropped frames, the source in use and why, the X-Cache of the last
 // segments) and a rung selector that turns ABR off to force a rendition, or back on
 // with "Auto".
+//
+// Every media URL carries the viewing's playback token (/m/<token>/<title>/…); it is
+// renewed while the page is open and a request filter puts the newest one into every
+// request, so playback outlives any one token and stops within one token lifetime of
+// the session ending (playbacktoken.js).
 
 import { api } from '../api.js';
 import { errorBox, h, stateBadge } from '../dom.js';
 import * as fmt from '../format.js';
+import { PlaybackToken, withoutToken } from '../playbacktoken.js';
 import { parseThumbnails, thumbnailAt } from '../thumbnails.js';
 import { loadShaka } from '../vendor.js';
 
@@ -22,13 +28,14 @@ const NET_ERROR_WINDOW_MS = 20000;
 // A dead edge must cost seconds, not Shaka's default 30 s timeout per attempt.
 const RETRY = { maxAttempts: 2, baseDelay: 500, backoffFactor: 2, fuzzFactor: 0.5, timeout: 10000, stallTimeout: 5000, connectionTimeout: 3000 };
 
-// ".../media/t_1/video/480p/seg-3.m4s" → "video/480p/seg-3.m4s": what names the object.
+// ".../media/t_1/video/480p/seg-3.m4s" or ".../m/<token>/t_1/video/480p/seg-3.m4s"
+// → "video/480p/seg-3.m4s": what names the object.
 function urlTail(uri) {
   let path = uri;
   try {
     path = new URL(uri).pathname;
   } catch { /* keep it as it is */ }
-  const m = path.match(/\/media\/[^/]+\/(.+)$/);
+  const m = path.match(/^\/(?:media|m\/[^/]+)\/[^/]+\/(.+)$/);
   return m ? m[1] : path.split('/').slice(-3).join('/');
 }
 
@@ -71,7 +78,9 @@ function shakaErrorText(shaka, e) {
   const names = Object.entries(shaka.util.Error.Code);
   const name = (names.find(([, v]) => v === e.code) || [String(e.code)])[0];
   const severity = e.severity === shaka.util.Error.Severity.CRITICAL ? 'critical' : 'recoverable';
-  const data = Array.isArray(e.data) && e.data.length ? ` (${e.data.filter((d) => typeof d !== 'object').join(', ')})` : '';
+  // The data name the URL that failed: shown without its playback token.
+  const data = Array.isArray(e.data) && e.data.length
+    ? ` (${e.data.filter((d) => typeof d !== 'object').map((d) => withoutToken(d)).join(', ')})` : '';
   return `Shaka error ${e.code} ${name}, ${severity}${data}`;
 }
 
@@ -124,7 +133,8 @@ export function render(view, ctx) {
           field('region', 'Steered for'),
           field('source', 'Source'),
           field('reason', 'Why this source'),
-          field('manifest', 'Manifest')),
+          field('manifest', 'Manifest'),
+          field('token', 'Playback token')),
         h('h4', {}, 'Sources'),
         sourceList,
         h('h4', {}, 'Last segments (X-Cache)'),
@@ -140,8 +150,10 @@ export function render(view, ctx) {
   let switching = false;
   let netErrors = [];
   const xcache = [];
+  let token = null;
   ctx.onLeave(() => {
     clearInterval(panelTimer);
+    if (token) token.stop();
     if (player) player.destroy().catch(() => {});
     video.removeAttribute('src');
   });
@@ -164,6 +176,10 @@ export function render(view, ctx) {
       .map((s) => ({ base: s.base || '', url: s[format], reason: s.reason || '', failure: '' }));
     if (!sources.length) throw new Error(`The playback answer names no ${format.toUpperCase()} source for this title.`);
     panel.region.textContent = answer.region ? `region ${answer.region}` : '–';
+    if (answer.playbackToken && answer.playbackToken.value) {
+      token = new PlaybackToken(id, answer.playbackToken, { signal: ctx.signal });
+      token.start();
+    }
     renderSources();
     if (title.thumbnails) loadThumbnails(title.thumbnails).catch((e) => console.warn('no seek previews:', e.message));
 
@@ -178,10 +194,15 @@ export function render(view, ctx) {
       streaming: { maxDisabledTime: 0, retryParameters: RETRY },
       manifest: { retryParameters: RETRY },
     });
+    // The newest playback token in every request (manifest, segments, retries, and the
+    // next source's manifest after a failover).
+    if (token) player.getNetworkingEngine().registerRequestFilter((_type, request) => {
+      request.uris = request.uris.map((u) => token.rewrite(u));
+    });
     player.getNetworkingEngine().registerResponseFilter(onResponse);
     player.addEventListener('error', (ev) => onPlayerError(ev.detail));
     if (!(await playFrom(0, null))) return;
-    if (title.poster) video.poster = title.poster;
+    if (title.poster) video.poster = token ? token.rewrite(title.poster) : title.poster;
     fillRungs(title);
     video.addEventListener('error', () => error.show(`Video element error: ${video.error ? video.error.message || video.error.code : 'unknown'}`));
     panelTimer = setInterval(() => updatePanel(title), PANEL_MS);
@@ -209,7 +230,7 @@ export function render(view, ctx) {
         } catch (e) {
           if (ctx.signal.aborted || interrupted(e)) return false;
           sources[i].failure = describe(e);
-          console.warn(`source ${i + 1} (${sources[i].url}) failed:`, sources[i].failure);
+          console.warn(`source ${i + 1} (${withoutToken(sources[i].url)}) failed:`, sources[i].failure);
         }
       }
       current = -1;
@@ -279,7 +300,8 @@ export function render(view, ctx) {
       const failed = sources.slice(0, current).filter((x) => x.failure);
       // Why each earlier source failed is in the list below.
       panel.reason.textContent = (s.reason || '–') + (failed.length ? ` (after ${failed.map((x) => `#${sources.indexOf(x) + 1}`).join(', ')} failed)` : '');
-      panel.manifest.replaceChildren(h('a', { href: s.url, class: 'mono', target: '_blank', rel: 'noopener' }, s.url.replace(/^.*\/media\//, '…/')));
+      panel.manifest.replaceChildren(h('a', { href: s.url, class: 'mono', target: '_blank', rel: 'noopener' },
+        withoutToken(s.url).replace(/^.*\/(media|m\/…)\//, '…/')));
     } else {
       panel.source.textContent = sources.length ? 'none left' : '–';
       Object.assign(panel.source.dataset, { index: '-1', url: '', base: '' });
@@ -364,13 +386,21 @@ export function render(view, ctx) {
     panel.position.textContent = `${fmt.seconds(video.currentTime)} / ${fmt.seconds(video.duration)}`;
     panel.position.dataset.seconds = video.currentTime.toFixed(2);
     fill.style.width = video.duration > 0 ? `${(100 * video.currentTime) / video.duration}%` : '0';
+    if (token) {
+      panel.token.textContent = `valid until ${new Date(token.expiresAt).toLocaleTimeString()}`
+        + (token.renewals ? `, renewed ${token.renewals}×` : '');
+      panel.token.dataset.renewals = String(token.renewals);
+      panel.token.dataset.expiresAt = token.expiresAt;
+    } else {
+      panel.token.textContent = '–';
+    }
   }
 
   // The seek bar under the video: hovering shows the sprite tile of that moment.
   let cues = [];
   async function loadThumbnails(url) {
-    const res = await fetch(url, { signal: ctx.signal });
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    const res = await fetch(token ? token.rewrite(url) : url, { signal: ctx.signal });
+    if (!res.ok) throw new Error(`${withoutToken(url)}: HTTP ${res.status}`);
     cues = parseThumbnails(await res.text(), url);
   }
   const timeAt = (ev) => {
@@ -386,7 +416,8 @@ export function render(view, ctx) {
     if (cue) {
       thumb.style.width = `${cue.w}px`;
       thumb.style.height = `${cue.h}px`;
-      thumb.style.backgroundImage = `url("${cue.url}")`;
+      // The sprite's URL carries the token the VTT file was fetched with: the newest instead.
+      thumb.style.backgroundImage = `url("${token ? token.rewrite(cue.url) : cue.url}")`;
       thumb.style.backgroundPosition = `-${cue.x}px -${cue.y}px`;
     }
     preview.lastChild.textContent = fmt.seconds(t);

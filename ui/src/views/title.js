@@ -1,9 +1,13 @@
 // One title: state, job progress with ETA, the renditions with their measured quality,
-// the failure reason, manifest URLs, and delete. Polls while the title is not settled.
+// the failure reason, manifest URLs; for admins also "public" (plays without a
+// playback token, for anyone who can reach an edge) and delete. Polls while the
+// title is not settled.
 
 import { api, isSettled } from '../api.js';
 import { errorBox, h, stateBadge } from '../dom.js';
 import * as fmt from '../format.js';
+import { withoutToken } from '../playbacktoken.js';
+import { isAdmin } from '../user.js';
 
 const WORKING = new Set(['encoding', 'packaging']);
 
@@ -51,9 +55,12 @@ function renditions(list) {
       h('tbody', {}, rows)));
 }
 
+// The URLs carry this viewer's playback token (valid for minutes): the links open
+// them, the text leaves the token out.
 function links(t) {
   const items = [];
-  const add = (label, url, key) => url && items.push(h('li', {}, `${label}: `, h('a', { href: url, class: 'mono', target: '_blank', rel: 'noopener', dataset: { link: key } }, url)));
+  const add = (label, url, key) => url && items.push(h('li', {}, `${label}: `,
+    h('a', { href: url, class: 'mono', target: '_blank', rel: 'noopener', dataset: { link: key } }, withoutToken(url))));
   const m = t.manifests || {};
   add('DASH', m.dash, 'dash');
   add('HLS', m.hls, 'hls');
@@ -83,9 +90,9 @@ export function render(view, ctx) {
   view.append(h('section', {}, error.el, body));
 
   let confirming = false;
-  const del = h('button', { id: 'delete', class: 'danger', type: 'button' }, 'Delete');
+  const del = isAdmin() ? h('button', { id: 'delete', class: 'danger', type: 'button' }, 'Delete') : null;
   // Two clicks instead of confirm(): dialogs are blocked in some embedders.
-  del.addEventListener('click', async () => {
+  if (del) del.addEventListener('click', async () => {
     if (!confirming) {
       confirming = true;
       del.textContent = 'Really delete? Click again';
@@ -99,6 +106,31 @@ export function render(view, ctx) {
     } catch (e) {
       error.show(`Could not delete: ${e.message}`);
       del.disabled = false;
+    }
+  });
+
+  // The checkbox follows the title while nobody is changing it; the badge follows both
+  // (a ready title is not polled, so a change shows through them, not a reload).
+  const publicBox = h('input', { id: 'public', type: 'checkbox' });
+  const publicBadge = h('span', { id: 'public-badge', class: 'badge public', hidden: true }, 'public');
+  let changingPublic = false;
+  const publicRow = isAdmin() ? h('label', { class: 'toggle', title: 'Public titles play without a playback token' },
+    publicBox, ' Public: anyone who can reach an edge or the origin may play it, signed in or not') : null;
+  publicBox.addEventListener('change', async () => {
+    changingPublic = true;
+    publicBox.disabled = true;
+    const wanted = publicBox.checked;
+    try {
+      const t = await api.updateTitle(id, { public: wanted });
+      publicBox.checked = !!t.public;
+      publicBadge.hidden = !t.public;
+      error.clear();
+    } catch (e) {
+      publicBox.checked = !wanted;
+      error.show(`Could not make the title ${wanted ? 'public' : 'private'}: ${e.message}`);
+    } finally {
+      publicBox.disabled = false;
+      changingPublic = false;
     }
   });
 
@@ -116,6 +148,8 @@ export function render(view, ctx) {
       }
       return true;
     }
+    if (!changingPublic) publicBox.checked = !!t.public;
+    publicBadge.hidden = !t.public;
     const actions = h('p', { class: 'actions' },
       t.state === 'ready' ? [
         h('a', { class: 'button', id: 'play', href: `#/play/${encodeURIComponent(t.id)}` }, '▶ Play (DASH)'),
@@ -128,10 +162,11 @@ export function render(view, ctx) {
         t.state === 'ready' && t.poster ? h('img', { class: 'poster', src: t.poster, alt: `Poster of ${t.name}` }) : null,
         h('div', {},
           h('h2', { id: 'title-name' }, t.name || t.id),
-          h('p', {}, stateBadge(t.state), ' ', h('span', { class: 'mono muted' }, t.id)),
+          h('p', {}, stateBadge(t.state), ' ', publicBadge, ' ', h('span', { class: 'mono muted' }, t.id)),
           t.state === 'failed' ? h('p', { id: 'reason', class: 'error' }, `Failed: ${t.reason || '(no reason given)'}`) : null,
           progress(t),
           source(t),
+          publicRow,
           actions)),
       renditions(t.renditions),
       links(t)].filter(Boolean));

@@ -3,7 +3,7 @@
 // creation answer (and of the last PATCH); GET /api/v1/uploads/{id} is the fallback
 // for when something in between dropped the header.
 
-import { api } from '../api.js';
+import { api, CSRF_HEADER } from '../api.js';
 import { errorBox, h } from '../dom.js';
 import * as fmt from '../format.js';
 import { loadTus } from '../vendor.js';
@@ -66,6 +66,8 @@ export function render(view, ctx) {
     upload = new tus.Upload(f, {
       endpoint: '/api/v1/uploads',
       chunkSize: CHUNK,
+      // The session cookie goes along by itself; changes signed by it need this header.
+      headers: { [CSRF_HEADER]: '1' },
       retryDelays: [0, 1000, 3000, 5000, 10000],
       metadata: { filename: f.name, filetype: f.type || 'application/octet-stream', title: name.value.trim() || defaultName(f.name) },
       removeFingerprintOnSuccess: true,
