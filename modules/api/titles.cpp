@@ -85,12 +85,19 @@ void patchTitle(const Deps &d, const QString &id, const http::Request &req, http
                                                 QStringLiteral("body must be a JSON object with \"name\" (string) and/or \"public\" (boolean)")));
   const QUrl url = controlUrl(d, QStringLiteral("/control/v1/titles/") + QString::fromLatin1(QUrl::toPercentEncoding(id)));
   const QString actor = req.principal.name;
+  const http::Principal viewer = req.principal;
+  const http::TraceContext trace = req.trace;
   d.client->request("PATCH", url, QJsonDocument(body).toJson(QJsonDocument::Compact), options(req.trace),
-                    [d, id, body, actor, responder](net::ClientReply r) {
+                    [d, id, body, actor, viewer, trace, responder](net::ClientReply r) {
     if (!r.ok()) return responder.send(relayFailure(d, r));
     if (body.contains(QStringLiteral("public")))
       qCInfo(lcApi).noquote() << actor << "made title" << id << (body.value(QStringLiteral("public")).toBool() ? "public" : "private");
-    responder.send(http::Response::json(r.json().object()));
+    // The same shape GET answers, with the caller's media URLs.
+    const QJsonObject title = r.json().object();
+    if (!isReady(title)) return responder.send(http::Response::json(title));
+    d.origins->find(trace, [d, title, viewer, responder](OriginLocator::Origin o) {
+      responder.send(http::Response::json(forViewer(d, title, o.publicUrl, viewer)));
+    });
   });
 }
 

@@ -393,6 +393,8 @@ class TestAccessStack : public QObject {
     for (quint16 p : ports) QCOMPARE(request(p, "GET", path).status, 401);
     HttpResponse r = request(api, "PATCH", "/api/v1/titles/" + title.toUtf8(), {{"Content-Type", "application/json"}}, R"({"public":true})");
     QVERIFY2(r.status == 200 && json(r).value(u"public"_s).toBool(), describe(r).constData());
+    // The answer has GET's shape: media URLs for the caller.
+    QVERIFY2(json(r).value(u"manifests"_s)[u"dash"_s].toString().contains(u"/m/p1."_s), describe(r).constData());
     for (quint16 p : ports) QTRY_COMPARE_WITH_TIMEOUT(request(p, "GET", path).status, 200, 3000);
     // Only name and public are an admin's to change from outside.
     r = request(api, "PATCH", "/api/v1/titles/" + title.toUtf8(), {{"Content-Type", "application/json"}}, R"({"state":"failed"})");
