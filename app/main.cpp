@@ -7,6 +7,8 @@
 #include "core/roles/signals.h"
 #include "desktop/desktopshell.h"
 #include "ingestcommand.h"
+#include "playcommand.h"
+#include "simulatecommand.h"
 #include "stack.h"
 
 #include <QCoreApplication>
@@ -33,6 +35,10 @@ int main(int argc, char **argv) {
   // Subcommands have their own flags; they never start roles.
   if (!args.isEmpty() && args.first() == QLatin1String("ingest"))
     return rs::app::runIngestCommand(argc, argv, args.mid(1));
+  if (!args.isEmpty() && args.first() == QLatin1String("simulate"))
+    return rs::app::runSimulateCommand(argc, argv, args.mid(1));
+  if (!args.isEmpty() && args.first() == QLatin1String("play"))
+    return rs::app::runPlayCommand(argc, argv, args.mid(1));
 
   auto parsed = rs::config::Config::fromArguments(args);
   if (!parsed) {

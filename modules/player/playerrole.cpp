@@ -5,7 +5,7 @@
 namespace rs::player {
 
 std::unique_ptr<roles::Role> createPlayerRole() {
-  return std::make_unique<roles::PendingRole>(QStringLiteral("player"), QStringLiteral("headless ABR sessions are not implemented"));
+  return std::make_unique<roles::PendingRole>(QStringLiteral("player"), QStringLiteral("the load generator is being built"));
 }
 
 }  // namespace rs::player

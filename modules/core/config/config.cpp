@@ -256,6 +256,8 @@ QString helpText(const QString &program) {
     << "Usage:\n"
     << "  " << program << " [--role=R[,R...]] [--config FILE] [--data-dir DIR] [--headless] [options]\n"
     << "  " << program << " ingest FILE [--title NAME] [--api URL] [--wait]\n"
+    << "  " << program << " simulate --title ID|--manifest URL --trace FILE --abr NAME|all [--report FILE]\n"
+    << "  " << program << " play URL|--title ID [--abr NAME] [--seconds N] [--report FILE]\n"
     << "  " << program << " --help | --version | --print-config\n\n"
     << "Roles (--role=all runs every one in this process, on the same ports a split deployment uses):\n";
   for (const roles::RoleInfo &r : roles::knownRoles()) {
