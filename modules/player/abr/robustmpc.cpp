@@ -41,7 +41,12 @@ struct Search {
     if (score + double(horizon - k) * qMax <= best) return;  // cannot win any more
     const int lo = k == 0 ? 0 : std::max(0, prev - 1);
     const int hi = k == 0 ? rungs - 1 : std::min(rungs - 1, prev + 1);
-    for (int r = hi; r >= lo; --r) {  // high first: good plans early make pruning bite
+    // Staying first, then outwards: the best plan is usually near the current rung,
+    // and finding it early makes the bound prune the rest.
+    const int centre = std::clamp(prev, lo, hi);
+    for (int step = 0; step <= 2 * (hi - lo); ++step) {
+      const int r = (step & 1) ? centre + (step + 1) / 2 : centre - step / 2;
+      if (r < lo || r > hi) continue;  // that side ran out; the other goes on
       ++nodes;
       const double t = dt[std::size_t(k)][std::size_t(r)];
       double rebuffer, next;

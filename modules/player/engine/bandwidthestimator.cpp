@@ -9,13 +9,14 @@ namespace {
 
 // EWMA with a half-life in units of `weight`; starts at 0, corrected on read.
 void update(double *estimate, double value, double weight, double halfLife) {
-  const double alpha = std::pow(0.5, weight / halfLife);
+  const double alpha = std::exp2(-weight / halfLife);
   *estimate = (1 - alpha) * value + alpha * *estimate;
 }
 
 double corrected(double estimate, double totalWeight, double halfLife) {
   if (totalWeight <= 0) return 0;
-  return estimate / (1 - std::pow(0.5, totalWeight / halfLife));
+  const double halves = totalWeight / halfLife;
+  return halves > 60 ? estimate : estimate / (1 - std::exp2(-halves));  // past 60 halvings the start-up bias is gone
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ void SimLink::advance(double now) {
   int active = 0;
   for (const Flow &f : flows_) active += f.active;
   if (active > 0) {
-    const double share = (trace_.bytesAt(now) - trace_.bytesAt(accountedTo_)) / active;
+    const double share = (trace_.bytesAt(now, &hint_) - trace_.bytesAt(accountedTo_, &hint_)) / active;
     for (Flow &f : flows_)
       if (f.active) f.remaining = std::max(0.0, f.remaining - share);
   }
@@ -75,7 +75,7 @@ void SimLink::reschedule() {
   if (active > 0) {
     // With `active` flows sharing it, the smallest finishes when the link has carried
     // `active` times its remainder.
-    const double at = trace_.timeAtBytes(trace_.bytesAt(now) + smallest * active);
+    const double at = trace_.timeAtBytes(trace_.bytesAt(now, &hint_) + smallest * active);
     next = std::min(next, std::max(now, at));
   }
   timer_ = clock_.at(next, [this] {

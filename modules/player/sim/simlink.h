@@ -46,6 +46,7 @@ class SimLink {
   double rtt_;
   std::vector<Flow> flows_;
   double accountedTo_ = 0;  // active flows' progress is counted up to here
+  std::size_t hint_ = 0;    // where in the trace the last lookup was
   Clock::TimerId timer_ = 0;
   FlowId next_ = 1;
 };

@@ -101,12 +101,21 @@ double Trace::rateBps(double t) const {
   return bps_[std::size_t(std::max<std::ptrdiff_t>(0, (it - times_.begin()) - 1))];
 }
 
-double Trace::bytesAt(double t) const {
+double Trace::bytesAt(double t, std::size_t *hint) const {
   if (t <= 0) return 0;
   const double loops = std::floor(t / period_);
   const double in = t - loops * period_;
-  const auto it = std::upper_bound(times_.begin(), times_.end(), in);
-  const std::size_t i = std::size_t(std::max<std::ptrdiff_t>(0, (it - times_.begin()) - 1));
+  std::size_t i;
+  const std::size_t n = times_.size();
+  if (hint && *hint < n && times_[*hint] <= in && (*hint + 1 == n || in < times_[*hint + 1])) {
+    i = *hint;
+  } else if (hint && *hint + 1 < n && times_[*hint + 1] <= in && (*hint + 2 >= n || in < times_[*hint + 2])) {
+    i = *hint + 1;
+  } else {
+    const auto it = std::upper_bound(times_.begin(), times_.end(), in);
+    i = std::size_t(std::max<std::ptrdiff_t>(0, (it - times_.begin()) - 1));
+  }
+  if (hint) *hint = i;
   return loops * total_ + cumulative_[i] + bps_[i] / 8 * (in - times_[i]);
 }
 

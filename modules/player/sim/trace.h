@@ -27,8 +27,9 @@ class Trace {
   double meanMbps() const { return period_ > 0 ? total_ * 8 / period_ / 1e6 : 0; }
   std::size_t samples() const { return times_.size(); }
   double rateBps(double t) const;
-  // Bytes the link delivers from time 0 to t (t ≥ 0), looping.
-  double bytesAt(double t) const;
+  // Bytes the link delivers from time 0 to t (t ≥ 0), looping. `hint` (optional)
+  // remembers where the last lookup landed: a simulation asks about nearby times.
+  double bytesAt(double t, std::size_t *hint = nullptr) const;
   // The earliest time at which bytesAt() reaches `bytes`.
   double timeAtBytes(double bytes) const;
 
