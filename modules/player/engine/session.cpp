@@ -529,7 +529,9 @@ void Session::finish(const QString &endedBy, const QString &error) {
   // From the event loop, so no frame of this session is on the stack when the owner
   // deletes it in the callback.
   clock_.after(0, [this, alive = std::weak_ptr<bool>(alive_)] {
-    if (!alive.expired() && onFinished) onFinished();
+    if (alive.expired()) return;
+    const std::function<void()> callback = onFinished;  // a copy: it may delete this session
+    if (callback) callback();
   });
 }
 

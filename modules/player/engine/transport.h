@@ -15,12 +15,15 @@
 namespace rs::player {
 
 struct FetchRequest {
-  QUrl url;                                  // manifests and playlists; empty for media
+  QByteArray method = "GET";
+  QUrl url;                                  // manifests, playlists, API calls; empty for media
   const Presentation *presentation = nullptr;  // with `media`, for media requests
   MediaRef media;
   bool wantBody = false;                     // media bodies are counted, not kept
   QByteArray authorization;                  // "Bearer …", or empty
   int timeoutMs = 15000;                     // no byte for this long: the request fails
+  QByteArray body;                           // API calls (with contentType)
+  QByteArray contentType;
 
   QUrl resolvedUrl() const { return presentation ? urlOf(*presentation, media) : url; }
 };

@@ -31,7 +31,8 @@ Transport::FetchId QnamTransport::fetch(const FetchRequest &request, std::functi
   f.wantBody = request.wantBody;
   f.done = std::move(done);
   f.result.requestedAt = clock_.now();
-  f.reply = nam_->get(req);
+  if (!request.contentType.isEmpty()) req.setHeader(QNetworkRequest::ContentTypeHeader, QString::fromLatin1(request.contentType));
+  f.reply = nam_->sendCustomRequest(req, request.method, request.body);
   QNetworkReply *reply = f.reply;
   connect(reply, &QNetworkReply::metaDataChanged, this, [this, id, reply] {
     const auto it = inFlight_.find(id);
