@@ -2,6 +2,7 @@
 
 #include "api/deliveryrelay.h"
 #include "api/playback.h"
+#include "api/simulation.h"
 #include "api/titles.h"
 #include "api/webui.h"
 #include "core/http/server.h"
@@ -84,6 +85,7 @@ class ApiRole final : public roles::Role {
     mountTitles(*ctx.router, *ctx.host, control);
     mountPlayback(*ctx.router, *ctx.host, control);
     mountDeliveryRelay(*ctx.router, client, control);
+    mountSimulation(*ctx.router, *ctx.host, control);
     return Status::ok();
   }
 };

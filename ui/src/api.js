@@ -54,6 +54,13 @@ export const api = {
     { signal, body: region ? { region } : undefined }),
 };
 
+// The player engine in virtual time (docs/player.md, "Simulation API").
+export const simulation = {
+  traces: (o) => request('GET', '/api/v1/simulation/traces', o),
+  // { title, trace, abr: [names], rttMs, bufferCapS } → { reports: [report per abr] }
+  run: (body, o) => request('POST', '/api/v1/simulation', { ...o, body }),
+};
+
 // Control's delivery view, relayed by the api (docs/delivery.md, "API").
 const enc = encodeURIComponent;
 export const delivery = {

@@ -5,6 +5,7 @@
 //   #/upload        upload a file
 //   #/status        role instances and their health
 //   #/delivery      edges, steering tester, fill plan and pins
+//   #/simulate      ABR algorithms on a bandwidth trace (?title=<id>)
 //
 // Hash routes need no server-side routes beyond / and /ui/…, and work the same in
 // the desktop window and in a browser.
@@ -14,6 +15,7 @@ import { h } from './dom.js';
 import * as catalogue from './views/catalogue.js';
 import * as delivery from './views/delivery.js';
 import * as player from './views/player.js';
+import * as simulate from './views/simulate.js';
 import * as status from './views/status.js';
 import * as title from './views/title.js';
 import * as upload from './views/upload.js';
@@ -25,6 +27,7 @@ const routes = [
   { re: /^\/upload$/, view: upload, nav: 'upload' },
   { re: /^\/status$/, view: status, nav: 'status' },
   { re: /^\/delivery$/, view: delivery, nav: 'delivery' },
+  { re: /^\/simulate$/, view: simulate, nav: 'simulate' },
 ];
 
 let leave = null;
