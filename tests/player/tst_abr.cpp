@@ -182,6 +182,17 @@ class TestAbr : public QObject {
     QVERIFY(!dyn.usingBola());
   }
 
+  // The hybrid passes abandonments and stalls on to BOLA before BOLA ever chose a rung
+  // (it runs the throughput rule while the buffer is short): BOLA must cope.
+  void dynamicTellsAnUnusedBolaAboutAbandonments() {
+    Dynamic dyn;
+    Fixture f(2.2);
+    dyn.choose(f.with(4.0, 3));
+    dyn.onAbandon(f.with(3.0, 3), 3);
+    dyn.onStall();
+    QVERIFY(dyn.choose(f.with(13.0, 3)).rung >= 0);
+  }
+
   void mpcPlansForQoeLin() {
     RobustMpc mpc;
     // Plenty of bandwidth and buffer: the top.
@@ -191,9 +202,14 @@ class TestAbr : public QObject {
     Fixture poor(0.1);
     QCOMPARE(mpc.choose(poor.with(10.0, 3)).rung, 0);
     // 3 Mbit/s and a steady history (no prediction error): 4300 takes 5.77 s a segment,
-    // which 20 s of buffer absorbs for the five planned segments (ending at 11 s),
+    // which 26 s of buffer absorbs for the five planned segments (ending at 17 s, above
+    // the 12 s the terminal term asks for),
     Fixture steady(3.0);
-    QCOMPARE(mpc.choose(steady.with(20.0, 4)).rung, 5);
+    QCOMPARE(mpc.choose(steady.with(26.0, 4)).rung, 5);
+    // while from 20 s the best plan climbs one segment later (4,5,5,5,5 ends at 13 s).
+    const Decision later = mpc.choose(steady.with(20.0, 4));
+    QCOMPARE(later.rung, 4);
+    QVERIFY(std::abs(later.inputs[6].value - (2.85 + 4 * 4.3 - 1.45)) < 1e-9);  // plan_qoe
     // but 6 s do not: 2850 (3.84 s a segment) keeps the buffer and wins.
     const Decision d = mpc.choose(steady.with(6.0, 4));
     QCOMPARE(d.rung, 4);

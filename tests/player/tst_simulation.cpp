@@ -94,6 +94,31 @@ class TestSimulation : public QObject {
     QVERIFY(qFuzzyCompare(summarise(log).rebufferS, s.durationS));
   }
 
+  // The link collapses while a top-rung segment downloads: the engine drops it and
+  // fetches that segment at the rung the measured throughput sustains, and stalls less
+  // than it would have waiting for the big one.
+  void abandonmentSavesASessionFromACollapse() {
+    TitleSpec spec;
+    spec.segments = 20;
+    const TitleMedia title = syntheticTitle(spec);
+    std::vector<double> rates(14, 12.0);
+    rates.resize(200, 0.4);
+    SimulationOptions o;
+    o.bufferCapS = 12;
+    const Trace trace = traceOf(rates);
+    const SessionLog with = simulate(title, trace, u"throughput", o).log;
+    o.abandonment = false;
+    const SessionLog without = simulate(title, trace, u"throughput", o).log;
+    const auto abandoned = std::find_if(with.segments.begin(), with.segments.end(), [](const SegmentRecord &r) { return !r.abandoned.empty(); });
+    QVERIFY2(abandoned != with.segments.end(), "a download was abandoned");
+    QVERIFY(abandoned->rung < abandoned->abandoned.front().rung);
+    QVERIFY(QByteArray(abandoned->decision.reason).startsWith("abandoned"));
+    QVERIFY(abandoned->abandoned.front().bytes > 0);
+    for (const SegmentRecord &r : without.segments) QVERIFY(r.abandoned.empty());
+    QVERIFY2(summarise(with).rebufferS < summarise(without).rebufferS,
+             qPrintable(u"%1 vs %2"_qs.arg(summarise(with).rebufferS).arg(summarise(without).rebufferS)));
+  }
+
   void theBufferNeverPassesItsCap() {
     const TitleMedia title = syntheticTitle();
     SimulationOptions o;

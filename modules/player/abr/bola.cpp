@@ -65,6 +65,8 @@ void Bola::onStall() {
 }
 
 void Bola::onAbandon(const AbrInput &in, int fromRung) {
+  // The hybrid tells BOLA about abandonments even before it first asked it anything.
+  if (ladder_ != *in.bitrates) initialise(*in.bitrates);
   const double want = fromRung > 0 ? minBufferFor(params_, ladder_, fromRung) : kMinimumBufferS;
   placeholder_ = std::min(placeholder_, std::max(0.0, want - in.bufferS));
 }

@@ -10,8 +10,8 @@
 // - segment sizes from the engine's SizeModel (what segments of each rung really
 //   weigh) instead of the manifest's peak bandwidth;
 // - the buffer cap in the buffer model (a full buffer waits, it does not grow);
-// - a terminal term that values the buffer left at the end of the horizon, so the
-//   plan does not spend the whole buffer on the last steps it can see.
+// - a terminal term that charges a plan for ending under 12 s of buffer, so it does
+//   not spend the whole buffer on the last steps it can see.
 // Plans are searched depth first with the first step free and each later one at most
 // one rung from the one before (which keeps a decision in microseconds), pruned by
 // the best QoE still reachable.

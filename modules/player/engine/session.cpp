@@ -170,9 +170,9 @@ void Session::beginStreaming() {
 }
 
 void Session::pumpAll() {
-  // Once playing, one media download at a time, the track with less buffered first:
-  // parallel downloads would split the link and every throughput sample with it.
-  // Start-up fetches both tracks' first segments side by side (fast start).
+  // One media download at a time, the track with less buffered first: parallel
+  // downloads would split the link and every throughput sample with it. Start-up
+  // fetches both tracks' first segments side by side (fast start).
   Stream *first = video_.get(), *second = audio_.get();
   if (second && second->bufferedEnd <= first->bufferedEnd) std::swap(first, second);
   pump(*first);
@@ -180,7 +180,9 @@ void Session::pumpAll() {
 }
 
 bool Session::linkBusyFor(const Stream &s) const {
-  if (phase_ == Phase::Starting) return false;
+  // At start-up only the first segments go side by side: a track that has its first
+  // one waits, or it would slow down the one playback is waiting for.
+  if (phase_ == Phase::Starting && s.next == 0) return false;
   const Stream *other = &s == video_.get() ? audio_.get() : video_.get();
   return other && (other->media || other->init);
 }
@@ -352,10 +354,26 @@ void Session::checkAbandon(Stream &s) {
   request(s, v.rung);
 }
 
+void Session::noteOther(const FetchResult &r) {
+  if (r.bytes <= 0 || r.finishedAt <= r.firstByteAt) return;
+  if (others_.size() >= 8) others_.erase(others_.begin());
+  others_.push_back({r.firstByteAt, r.finishedAt, r.bytes});
+}
+
+double Session::overlappingBytes(double from, double to) const {
+  double bytes = 0;
+  for (const Transfer &t : others_) {
+    const double overlap = std::min(to, t.finishedAt) - std::max(from, t.firstByteAt);
+    if (overlap > 0) bytes += double(t.bytes) * overlap / (t.finishedAt - t.firstByteAt);
+  }
+  return bytes;
+}
+
 void Session::onInitDone(Stream &s, int track, FetchResult r) {
   ++log_.requests;
   log_.bytes += r.bytes;
   if (!r.ok()) return onFailure(s, track, r, true);
+  noteOther(r);
   s.initDone[std::size_t(track)] = 1;
   if (s.havePending && s.pendingTrack == track) {
     s.havePending = false;
@@ -385,7 +403,8 @@ void Session::append(Stream &s, const FetchResult &r) {
   if (s.kind == MediaKind::Video) {
     const double firstByte = r.firstByteAt > 0 ? r.firstByteAt : r.requestedAt;
     if (r.bytes - r.firstChunkBytes >= 16000 && r.finishedAt - firstByte > 0.001) {
-      estimate_.addSample(r.bytes - r.firstChunkBytes, r.finishedAt - firstByte, firstByte - r.requestedAt);
+      const double shared = overlappingBytes(firstByte, r.finishedAt);
+      estimate_.addSample(r.bytes - r.firstChunkBytes + std::int64_t(shared), r.finishedAt - firstByte, firstByte - r.requestedAt);
     } else {
       // It all came in one read (a fast path, or a small segment): only the whole
       // request's time is known, latency included, which underestimates at worst.
@@ -402,6 +421,8 @@ void Session::append(Stream &s, const FetchResult &r) {
     rec.throughputBps = estimate_.lastBps();
     rec.xCache = r.xCache;
     rec.mediaStartS = seg.start;
+  } else {
+    noteOther(r);
   }
   s.lastFinishedAt = now;
   s.bufferedEnd = seg.start + seg.duration;

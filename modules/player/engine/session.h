@@ -106,6 +106,16 @@ class Session {
   double anchorPos_ = 0, anchorAt_ = 0;
   TimerSlot playTimer_, wallTimer_;
   SessionLog log_;
+  // Downloads other than video media that finished lately: when they overlapped a
+  // video download (start-up fetches both tracks at once), they shared the link, and
+  // the video sample counts their bytes for the time they overlapped.
+  struct Transfer {
+    double firstByteAt, finishedAt;
+    std::int64_t bytes;
+  };
+  std::vector<Transfer> others_;
+  double overlappingBytes(double from, double to) const;
+  void noteOther(const FetchResult &r);
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

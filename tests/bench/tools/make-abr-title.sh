@@ -3,8 +3,10 @@
 # (test pattern with a moving fractal, so there is motion to encode) ingested into a
 # throw-away stack and encoded to a ladder like the Pensieve study's
 # (~300/750/1200/1850/2850/4300 kbit/s, bitrate-targeted VBV, 4 s segments). The
-# packaged title lands in OUTDIR/data/media/<id>/ with its id in OUTDIR/title-id, so
-# `platform --role=origin --data-dir=OUTDIR/data` serves it.
+# packaged title lands in OUTDIR/data/media/<id>/ with its id in OUTDIR/title-id, and
+# control's database (the title, ready, in the catalogue) in OUTDIR/data/control/, so
+# `platform --role=origin --data-dir=OUTDIR/data` serves it and a stack on a copy of
+# OUTDIR/data lists it.
 #   tools/make-abr-title.sh OUTDIR
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -32,8 +34,10 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$BASE/healthz" >/dev/null 2
 "$PLATFORM" ingest "$WORK/source.mp4" --title "ABR benchmark (Pensieve-like ladder)" --api "http://127.0.0.1:$BASE" --wait >"$WORK/ingest.json"
 ID="$(sed -n 's/.*"titleId":"\([^"]*\)".*/\1/p' "$WORK/ingest.json")"
 [[ -n "$ID" ]] || { log "ingest failed: $(cat "$WORK/ingest.json")"; exit 1; }
+kill -TERM $STACK && wait $STACK || true  # closes the database cleanly before the copy
 mkdir -p "$OUT/data/media"
-rm -rf "$OUT/data/media/$ID"
+rm -rf "$OUT/data/media/$ID" "$OUT/data/control"
 cp -r "$WORK/data/media/$ID" "$OUT/data/media/$ID"
+cp -r "$WORK/data/control" "$OUT/data/control"
 echo "$ID" >"$OUT/title-id"
 log "title $ID in $OUT/data/media/$ID"
