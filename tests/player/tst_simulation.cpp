@@ -4,6 +4,7 @@
 // buffer cap, scores QoE_lin as documented, plays HLS like DASH, and is fast.
 
 #include "player/abr/abr.h"
+#include "player/sim/simtransport.h"
 #include "player/sim/simulation.h"
 #include "synthetictitle.h"
 
@@ -165,6 +166,47 @@ class TestSimulation : public QObject {
     QCOMPARE(log.endedBy, u"end"_qs);
     QCOMPARE(log.segments.size(), std::size_t(30));
     QVERIFY(log.segments.back().rung > 0);
+  }
+
+  // The first source answers 404: the session moves on to the next one (as it would to
+  // the origin after a dead edge) and plays the title from there.
+  void aFailingSourceFallsBackToTheNext() {
+    for (const bool hls : {false, true}) {
+      TitleSpec spec;
+      spec.hls = hls;
+      spec.segments = 10;
+      const TitleMedia title = syntheticTitle(spec);
+      VirtualClock clock;
+      const Trace trace = Trace::constant(8);
+      SimLink link(trace, clock, 0.05);
+      SimTransport transport(link, clock, title);
+      SessionOptions o;
+      o.manifestUrl = QUrl(u"http://dead-edge.test/media/t/manifest.mpd"_qs);
+      o.fallbacks = {title.manifestUrl};
+      Session session(o, clock, transport, makeAbr(u"mpc"));
+      session.onFinished = [&clock] { clock.stop(); };
+      session.start();
+      clock.run();
+      const SessionLog &log = session.log();
+      QCOMPARE(log.endedBy, u"end"_qs);
+      QCOMPARE(log.failovers, 1);
+      QCOMPARE(log.sources.size(), std::size_t(2));
+      QCOMPARE(log.segments.size(), std::size_t(10));
+    }
+    // With nothing to fall back on, the session ends with an error that says why.
+    VirtualClock clock;
+    const Trace trace = Trace::constant(8);
+    const TitleMedia title = syntheticTitle();
+    SimLink link(trace, clock, 0.05);
+    SimTransport transport(link, clock, title);
+    SessionOptions o;
+    o.manifestUrl = QUrl(u"http://dead-edge.test/media/t/manifest.mpd"_qs);
+    Session session(o, clock, transport, makeAbr(u"mpc"));
+    session.onFinished = [&clock] { clock.stop(); };
+    session.start();
+    clock.run();
+    QCOMPARE(session.log().endedBy, u"error"_qs);
+    QVERIFY2(session.log().error.contains(u"HTTP 404"), qPrintable(session.log().error));
   }
 
   void watchLimitStopsEarly() {

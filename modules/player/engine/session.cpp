@@ -107,8 +107,15 @@ void Session::onManifest(std::size_t source, const FetchResult &r) {
           return next(QStringLiteral("source %1 has another segment timeline").arg(sources_[source].toString()));
     }
     p_ = std::move(fresh);
-    switching_ = false;
-    pumpAll();
+    // HLS: the tracks being played need their media playlists from the new source.
+    auto left = std::make_shared<int>(audio_ ? 2 : 1);
+    auto resume = [this, left] {
+      if (--*left > 0) return;
+      switching_ = false;
+      pumpAll();
+    };
+    ensureLoaded(*video_, video_->track, resume);
+    if (audio_) ensureLoaded(*audio_, audio_->track, resume);
     return;
   }
   p_ = std::move(fresh);
