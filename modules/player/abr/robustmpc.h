@@ -4,7 +4,8 @@
 // segment it plans the next five, maximising the same linear QoE the reports score
 // (Σ bitrate − |Δ bitrate| − 4.3 × rebuffer, in Mbit/s), with
 // - the throughput prediction of robust MPC: the harmonic mean of the last five
-//   samples divided by (1 + the largest recent prediction error);
+//   samples divided by (1 + the largest recent prediction error), the error weighing
+//   less (down to half) as the buffer grows from 15 s to 30 s;
 // - download times that add the measured request latency to size ÷ throughput
 //   (latency is kept out of the throughput samples, see BandwidthEstimator);
 // - segment sizes from the engine's SizeModel (what segments of each rung really
