@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 namespace rs::app {
 
@@ -19,6 +20,14 @@ constexpr int kExitUsage = 2;
 constexpr int kExitInput = 1;
 
 void printErr(const QString &s) { std::fprintf(stderr, "platform simulate: %s\n", qPrintable(s)); }
+
+// CPU time of this process: on a shared machine, sessions per CPU second is the
+// speed of one core, whatever the neighbours do.
+double cpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
 
 void listTraces() {
   for (const player::BundledTrace &b : player::bundledTraces()) {
@@ -167,13 +176,16 @@ int runSimulateCommand(int argc, char **argv, const QStringList &args) {
   for (const QString &name : algorithms) {
     QElapsedTimer timer;
     timer.start();
+    const double cpu0 = cpuSeconds();
     player::SimulationResult result;
     for (int i = 0; i < repeats; ++i) result = player::simulate(*media, *loadedTrace, name, options);
     const qint64 ns = timer.nsecsElapsed();
+    const double cpu = cpuSeconds() - cpu0;
     std::printf("%s\n", qPrintable(player::tableRow(name, player::summarise(result.log))));
     if (repeats > 1)
-      std::fprintf(stderr, "platform simulate: %s: %d sessions in %.3f s = %.0f sessions/s (%.0f events each)\n",
-                   qPrintable(name), repeats, double(ns) / 1e9, repeats / (double(ns) / 1e9), double(result.events));
+      std::fprintf(stderr, "platform simulate: %s: %d sessions in %.3f s = %.0f sessions/s, %.0f per CPU second (%.0f events each)\n",
+                   qPrintable(name), repeats, double(ns) / 1e9, repeats / (double(ns) / 1e9), cpu > 0 ? repeats / cpu : 0.0,
+                   double(result.events));
     single = player::reportJson(result.log, common);
     reports.append(single);
   }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Simulation speed: simulated 10-minute sessions per second on one core, per ABR
 # algorithm. The 10-minute title is the ABR benchmark title (tools/make-abr-title.sh)
-# looped five times: a manifest with 150 segments per rung whose segment files are
-# hard links to the 2-minute title's, so every size is a real encoded segment's.
+# looped five times (tools/loop-title.mjs: 150 segments per rung, the segment files
+# hard links to the 2-minute title's, so every size is a real encoded segment's).
 # Results in build/bench/sim-speed.json.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,20 +17,8 @@ log() { printf 'sim-speed: %s\n' "$*" >&2; }
 
 [[ -f "$TITLE_DIR/title-id" ]] || "$ROOT/tests/bench/tools/make-abr-title.sh" "$TITLE_DIR"
 SRC="$TITLE_DIR/data/media/$(cat "$TITLE_DIR/title-id")"
-LOOPS=5
-segments=$(ls "$SRC/video/240p" | grep -c '^seg-')
-mkdir -p "$WORK/title"
-for dir in "$SRC"/video/* "$SRC"/audio/*; do
-  rel="${dir#"$SRC"/}"
-  mkdir -p "$WORK/title/$rel"
-  ln "$dir/init.mp4" "$WORK/title/$rel/init.mp4"
-  for n in $(seq 1 $((segments * LOOPS))); do ln "$dir/seg-$(( (n - 1) % segments + 1 )).m4s" "$WORK/title/$rel/seg-$n.m4s"; done
-done
-# r="N-1" → r="5N-1" (one S run per rung in our manifests) and the duration × 5.
-sed -E "s/r=\"$((segments - 1))\"/r=\"$((segments * LOOPS - 1))\"/; s/mediaPresentationDuration=\"PT([0-9.]+)S\"/mediaPresentationDuration=\"PT600S\"/" \
-  "$SRC/manifest.mpd" >"$WORK/title/manifest.mpd"
-grep -c "r=\"$((segments * LOOPS - 1))\"" "$WORK/title/manifest.mpd" >/dev/null || { log "could not loop the manifest"; exit 1; }
-
+node "$ROOT/tests/bench/tools/loop-title.mjs" "$SRC" "$WORK/title" 5
+segments=$(ls "$WORK/title/video/240p" | grep -c '^seg-')
 results="["
 for trace in $TRACES; do
   log "trace $trace, $REPEAT sessions per algorithm (taskset: one core)"
@@ -40,12 +28,13 @@ for trace in $TRACES; do
   while read -r line; do
     abr=$(sed -E 's/^platform simulate: ([a-z]+):.*/\1/' <<<"$line")
     rate=$(sed -E 's/.* = ([0-9]+) sessions\/s.*/\1/' <<<"$line")
+    cpu=$(sed -E 's/.* ([0-9]+) per CPU second.*/\1/' <<<"$line")
     events=$(sed -E 's/.*\(([0-9]+) events each\).*/\1/' <<<"$line")
-    printf '%-10s %-12s %8s sessions/s  (%s events per session)\n' "$abr" "$trace" "$rate" "$events"
-    results+="{\"trace\":\"$trace\",\"abr\":\"$abr\",\"sessions_per_s\":$rate,\"events_per_session\":$events},"
+    printf '%-10s %-12s %8s sessions/s wall, %8s per CPU second  (%s events per session)\n' "$abr" "$trace" "$rate" "$cpu" "$events"
+    results+="{\"trace\":\"$trace\",\"abr\":\"$abr\",\"sessions_per_s\":$rate,\"sessions_per_cpu_s\":$cpu,\"events_per_session\":$events},"
   done < <(grep 'sessions/s' "$err")
 done
 results="${results%,}]"
 mkdir -p "$(dirname "$OUT")"
-printf '{"title_minutes":10,"segments_per_rung":%d,"repeat":%d,"results":%s}\n' $((segments * LOOPS)) "$REPEAT" "$results" >"$OUT"
+printf '{"title_minutes":10,"segments_per_rung":%d,"repeat":%d,"results":%s}\n' "$segments" "$REPEAT" "$results" >"$OUT"
 log "written: $OUT"

@@ -31,6 +31,9 @@ struct Search {
   double qMax = 0;
   std::array<std::array<double, kMaxRungs>, RobustMpc::kHorizon> dt{};  // download s
   std::array<double, RobustMpc::kHorizon> dur{};
+  // reach[n][r]: the most utility n more steps can add after rung r, each step at most
+  // one rung up: Σ q[min(r + j, top)].
+  std::array<std::array<double, kMaxRungs>, RobustMpc::kHorizon + 1> reach{};
   double best = -1e300;
   int bestFirst = 0;
   long nodes = 0;
@@ -45,7 +48,8 @@ struct Search {
       }
       return;
     }
-    if (score + double(horizon - k) * qMax <= best) return;  // cannot win any more
+    const double bound = k == 0 ? double(horizon) * qMax : reach[std::size_t(horizon - k)][std::size_t(prev)];
+    if (score + bound <= best) return;  // cannot win any more
     const int lo = k == 0 ? 0 : std::max(0, prev - 1);
     const int hi = k == 0 ? rungs - 1 : std::min(rungs - 1, prev + 1);
     // Staying first, then outwards: the best plan is usually near the current rung,
@@ -96,6 +100,10 @@ Decision RobustMpc::choose(const AbrInput &in) {
     s.q[std::size_t(r)] = (*in.bitrates)[std::size_t(r)] / 1e6;
     s.qMax = std::max(s.qMax, s.q[std::size_t(r)]);
   }
+  for (int n = 1; n <= s.horizon; ++n)
+    for (int r = 0; r < s.rungs; ++r)
+      s.reach[std::size_t(n)][std::size_t(r)] = s.reach[std::size_t(n - 1)][std::size_t(std::min(r + 1, s.rungs - 1))] +
+                                                s.q[std::size_t(std::min(r + 1, s.rungs - 1))];
   for (int k = 0; k < s.horizon; ++k) {
     const double dur = (*in.timeline)[std::size_t(in.segment + k)].duration;
     s.dur[std::size_t(k)] = dur;
