@@ -115,7 +115,7 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
   options.authorization = bearerFrom(parser.value(token));
 
   if (parser.isSet(title)) {
-    auto apiUrl = httpUrlOption(parser.value(api), "api");
+    auto apiUrl = httpUrlOption(parser.value(api), "--api");
     if (!apiUrl) {
       printErr(apiUrl.status().message());
       return kExitUsage;
@@ -128,7 +128,7 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
     options.manifestUrl = sources->front();
     options.fallbacks.assign(sources->begin() + 1, sources->end());
   } else {
-    auto url = httpUrlOption(positional.first(), "URL");
+    auto url = httpUrlOption(positional.first(), "the manifest URL");
     if (!url) {
       printErr(url.status().message());
       return kExitUsage;

@@ -95,7 +95,7 @@ Status writeJson(const QString &file, const QJsonObject &json) {
 Result<QUrl> httpUrlOption(const QString &value, const char *option) {
   const QUrl url(value, QUrl::StrictMode);
   if (!url.isValid() || url.host().isEmpty() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
-    return Status(ErrorCode::BadRequest, QStringLiteral("--%1 '%2' is not an http(s) URL").arg(QLatin1String(option), value));
+    return Status(ErrorCode::BadRequest, QStringLiteral("%1 '%2' is not an http(s) URL").arg(QLatin1String(option), value));
   return url;
 }
 

@@ -26,7 +26,7 @@ Result<std::vector<QUrl>> playbackSources(const QUrl &api, const QString &titleI
 // Writes `json` to FILE, or to stdout for "-".
 Status writeJson(const QString &file, const QJsonObject &json);
 
-// An http(s) URL with a host, or an error naming the option.
+// An http(s) URL with a host, or an error naming `what` ("--api", "the manifest URL").
 Result<QUrl> httpUrlOption(const QString &value, const char *option);
 
 }  // namespace rs::app

@@ -145,7 +145,7 @@ int runSimulateCommand(int argc, char **argv, const QStringList &args) {
   const QByteArray authorization = bearerFrom(parser.value(token));
   QString manifestName = parser.value(manifest);
   if (parser.isSet(title)) {
-    auto apiUrl = httpUrlOption(parser.value(api), "api");
+    auto apiUrl = httpUrlOption(parser.value(api), "--api");
     if (!apiUrl) {
       printErr(apiUrl.status().message());
       return kExitUsage;
