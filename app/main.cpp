@@ -9,6 +9,8 @@
 #include "accountcommands.h"
 #include "clusterkeycommand.h"
 #include "ingestcommand.h"
+#include "playcommand.h"
+#include "simulatecommand.h"
 #include "stack.h"
 
 #include <QCoreApplication>
@@ -39,6 +41,10 @@ int main(int argc, char **argv) {
   if (!args.isEmpty() && args.first() == QLatin1String("token")) return rs::app::runTokenCommand(args.mid(1));
   if (!args.isEmpty() && args.first() == QLatin1String("cluster-key")) return rs::app::runClusterKeyCommand(args.mid(1));
   if (!args.isEmpty() && args.first() == QLatin1String("service-token")) return rs::app::runServiceTokenCommand(args.mid(1));
+  if (!args.isEmpty() && args.first() == QLatin1String("simulate"))
+    return rs::app::runSimulateCommand(argc, argv, args.mid(1));
+  if (!args.isEmpty() && args.first() == QLatin1String("play"))
+    return rs::app::runPlayCommand(argc, argv, args.mid(1));
 
   auto parsed = rs::config::Config::fromArguments(args);
   if (!parsed) {

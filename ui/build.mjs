@@ -1,5 +1,5 @@
 // Builds the web UI into OUT_DIR: every file of src/ as it is, plus the browser builds
-// of the two libraries the UI uses, under vendor/. No bundler and no network: the
+// of the libraries the UI uses, under vendor/. No bundler and no network: the
 // packages come from node_modules (installer/setup-deps.sh runs `npm ci` here).
 //
 //   node ui/build.mjs OUT_DIR
@@ -17,6 +17,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const VENDOR = {
   'shaka-player.compiled.js': 'shaka-player/dist/shaka-player.compiled.js',
   'tus.min.js': 'tus-js-client/dist/tus.min.js',
+  'uPlot.iife.min.js': 'uplot/dist/uPlot.iife.min.js',
+  'uPlot.min.css': 'uplot/dist/uPlot.min.css',
 };
 
 function fail(message) {

@@ -3,6 +3,7 @@
 #include "api/accountroutes.h"
 #include "api/deliveryrelay.h"
 #include "api/playback.h"
+#include "api/simulation.h"
 #include "api/titles.h"
 #include "api/webui.h"
 #include "core/http/server.h"
@@ -95,6 +96,7 @@ class ApiRole final : public roles::Role {
     mountTitles(*ctx.router, *ctx.host, control, tokens);
     mountPlayback(*ctx.router, *ctx.host, control, tokens);
     mountDeliveryRelay(*ctx.router, client, control);
+    mountSimulation(*ctx.router, *ctx.host, control);
     return Status::ok();
   }
 

@@ -1,5 +1,7 @@
 #pragma once
-// The player role. No listener; headless sessions and load generation.
+// The player role: with --player-target it runs the viewer-journey load generator and
+// ends the process when the run is over; without, it waits (headless sessions and
+// simulations are the `platform play` and `platform simulate` commands).
 
 #include "core/roles/roles.h"
 

@@ -112,6 +112,13 @@ export const accounts = {
     `/api/v1/audit?limit=${limit}${before ? `&before=${before}` : ''}`, { signal }),
 };
 
+// The player engine in virtual time (docs/player.md, "Simulation API").
+export const simulation = {
+  traces: (o) => request('GET', '/api/v1/simulation/traces', o),
+  // { title, trace, abr: [names], rttMs, bufferCapS } → { reports: [report per abr] }
+  run: (body, o) => request('POST', '/api/v1/simulation', { ...o, body }),
+};
+
 // Control's delivery view, relayed by the api (docs/delivery.md, "API").
 export const delivery = {
   edges: (o) => request('GET', '/api/v1/delivery/edges', o),

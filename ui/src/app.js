@@ -6,6 +6,7 @@
 //   #/status        role instances and their health            (admins)
 //   #/delivery      edges, steering tester, fill plan and pins (admins)
 //   #/admin         users, API tokens, the audit trail         (admins)
+//   #/simulate      ABR algorithms on a bandwidth trace (?title=<id>)
 //
 // Nothing shows before GET /api/v1/session says who is signed in; a 401 from it (or
 // from any later call: a session that expired or was ended elsewhere) shows the login
@@ -24,6 +25,7 @@ import * as catalogue from './views/catalogue.js';
 import * as delivery from './views/delivery.js';
 import * as login from './views/login.js';
 import * as player from './views/player.js';
+import * as simulate from './views/simulate.js';
 import * as status from './views/status.js';
 import * as title from './views/title.js';
 import * as upload from './views/upload.js';
@@ -36,6 +38,7 @@ const routes = [
   { re: /^\/status$/, view: status, nav: 'status', admin: 'The status page' },
   { re: /^\/delivery$/, view: delivery, nav: 'delivery', admin: 'The delivery page' },
   { re: /^\/admin$/, view: admin, nav: 'admin', admin: 'Account administration' },
+  { re: /^\/simulate$/, view: simulate, nav: 'simulate' },
 ];
 
 let leave = null;

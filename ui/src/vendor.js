@@ -1,6 +1,7 @@
-// The libraries are UMD builds that define a global (window.shaka, window.tus). They
-// load on first use, as classic scripts from our own origin (the CSP allows 'self'
-// only), so the catalogue and status pages do not pay for Shaka's 800 KB.
+// The libraries are UMD builds that define a global (window.shaka, window.tus,
+// window.uPlot). They load on first use, as classic scripts from our own origin (the
+// CSP allows 'self' only), so the catalogue and status pages do not pay for Shaka's
+// 800 KB.
 
 const loading = new Map();
 
@@ -28,3 +29,15 @@ export async function loadShaka() {
 }
 
 export const loadTus = () => loadGlobal('/ui/vendor/tus.min.js', 'tus');
+
+// uPlot and its stylesheet (charts of the simulation page).
+export function loadUplot() {
+  if (!document.querySelector('link[data-vendor="uplot"]')) {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = '/ui/vendor/uPlot.min.css';
+    link.dataset.vendor = 'uplot';
+    document.head.append(link);
+  }
+  return loadGlobal('/ui/vendor/uPlot.iife.min.js', 'uPlot');
+}

@@ -147,6 +147,30 @@ std::vector<OptionSpec> buildSpecs() {
       {QStringLiteral("access-log"), QStringLiteral("FILE"), QStringLiteral("<data-dir>/logs/access.log"),
        QStringLiteral("Access log as JSON lines; - for stderr, empty to disable."), l},
   };
+  // The player role's load generator (modules/player/playerrole.cpp).
+  const QString pl = QStringLiteral("player (load generator)");
+  s.insert(s.end(), {
+      {QStringLiteral("player-target"), QStringLiteral("URL"), QString(),
+       QStringLiteral("Player: run the viewer journey as load against this api (empty: no load run); the process exits when the run ends."), pl},
+      {QStringLiteral("player-sessions"), QStringLiteral("N"), QStringLiteral("10"), QStringLiteral("Player: concurrent simulated viewers."), pl},
+      {QStringLiteral("player-duration"), QStringLiteral("SECONDS"), QStringLiteral("60"), QStringLiteral("Player: length of the load run."), pl},
+      {QStringLiteral("player-ramp"), QStringLiteral("SECONDS"), QStringLiteral("0"),
+       QStringLiteral("Player: viewers join evenly over this long."), pl},
+      {QStringLiteral("player-watch"), QStringLiteral("SECONDS"), QStringLiteral("60"),
+       QStringLiteral("Player: mean watch time of a journey (exponential, at most the title)."), pl},
+      {QStringLiteral("player-abr"), QStringLiteral("NAME"), QStringLiteral("mpc"),
+       QStringLiteral("Player: ABR algorithm: throughput, bba, bola, dynamic or mpc."), pl},
+      {QStringLiteral("player-zipf"), QStringLiteral("EXPONENT"), QStringLiteral("1"),
+       QStringLiteral("Player: popularity skew of title choice (Zipf exponent over the catalogue order)."), pl},
+      {QStringLiteral("player-seed"), QStringLiteral("N"), QStringLiteral("1"), QStringLiteral("Player: seed of the viewers' random choices."), pl},
+      {QStringLiteral("player-token"), QStringLiteral("TOKEN"), QString(),
+       QStringLiteral("Player: API token every request carries (Authorization: Bearer)."), pl},
+      {QStringLiteral("player-user"), QStringLiteral("NAME"), QString(),
+       QStringLiteral("Player: log in as this user (needs the identity API) instead of --player-token."), pl},
+      {QStringLiteral("player-password-file"), QStringLiteral("FILE"), QString(), QStringLiteral("Player: the password for --player-user."), pl},
+      {QStringLiteral("player-fail-if"), QStringLiteral("CONDITIONS"), QString(),
+       QStringLiteral("Player: exit 99 when any holds, e.g. 'p95_start_ms>2000,error_rate>0.01'."), pl},
+  });
   for (const roles::RoleInfo &r : roles::knownRoles()) {
     if (r.defaultPort == 0) continue;
     s.push_back({r.name + QStringLiteral("-listen"), QStringLiteral("HOST:PORT"),
@@ -292,6 +316,8 @@ QString helpText(const QString &program) {
     << "  " << program << " token create|list|revoke ...      (API tokens, offline)\n"
     << "  " << program << " cluster-key list|rotate|add|promote|drop ...  (the cluster key ring)\n"
     << "  " << program << " service-token [--ttl S]           (a service credential for scripts)\n"
+    << "  " << program << " simulate --title ID|--manifest URL --trace FILE --abr NAME|all [--report FILE]\n"
+    << "  " << program << " play URL|--title ID [--abr NAME] [--seconds N] [--report FILE]\n"
     << "  " << program << " --help | --version | --print-config\n\n"
     << "Roles (--role=all runs every one in this process, on the same ports a split deployment uses):\n";
   for (const roles::RoleInfo &r : roles::knownRoles()) {

@@ -4,8 +4,10 @@
 // source fails on the network it moves to the next one at the same position. A seek
 // bar with thumbnail previews, a live panel refreshed every 500 ms (rung, buffer,
 // bandwidth, dropped frames, the source in use and why, the X-Cache of the last
-// segments) and a rung selector that turns ABR off to force a rendition, or back on
-// with "Auto".
+// segments), a rung selector that turns ABR off to force a rendition, or back on
+// with "Auto", and a decisions panel: every video segment Shaka fetched, at which rung,
+// its size and download time, Shaka's bandwidth estimate and the buffer then, in the
+// same shape as the native engine's decision log.
 //
 // Every media URL carries the viewing's playback token (/m/<token>/<title>/…); it is
 // renewed while the page is open and a request filter puts the newest one into every
@@ -13,6 +15,7 @@
 // the session ending (playbacktoken.js).
 
 import { api } from '../api.js';
+import { decisionTable } from '../decisions.js';
 import { errorBox, h, stateBadge } from '../dom.js';
 import * as fmt from '../format.js';
 import { PlaybackToken, withoutToken } from '../playbacktoken.js';
@@ -21,6 +24,7 @@ import { loadShaka } from '../vendor.js';
 
 const PANEL_MS = 500;
 const XCACHE_KEEP = 10;
+const DECISIONS_KEEP = 12;
 // Network errors on one source within this window that make the player give it up,
 // even when Shaka itself still counts them as recoverable.
 const NET_ERRORS_TO_SWITCH = 3;
@@ -96,6 +100,7 @@ export function render(view, ctx) {
   const select = h('select', { id: 'rung-select', disabled: true }, h('option', { value: 'auto' }, 'Auto (ABR)'));
   const sourceList = h('ol', { id: 'sources', class: 'sources' });
   const xcacheList = h('ul', { id: 'xcache', class: 'xcache' }, h('li', { class: 'muted' }, 'No segment yet.'));
+  const decisions = decisionTable('decisions');
   const panel = {};
   const field = (key, label) => {
     panel[key] = h('dd', { dataset: { k: key } }, '–');
@@ -117,7 +122,12 @@ export function render(view, ctx) {
   view.append(h('section', { class: 'player-page' },
     heading, formatLinks, error.el,
     h('div', { class: 'player-layout' },
-      h('div', { class: 'player-main' }, video, scrub),
+      h('div', { class: 'player-main' }, video, scrub,
+        h('section', { id: 'decisions-panel', class: 'panel' },
+          h('h3', {}, 'Decisions'),
+          h('p', { class: 'muted small' }, 'Shaka Player chooses the rungs here (its default ABR, from its EWMA bandwidth estimate); '
+            + 'the native engine\'s decisions are on the ', h('a', { href: `#/simulate?title=${encodeURIComponent(id)}` }, 'simulation page'), '.'),
+          decisions.el)),
       h('aside', { id: 'live-panel', class: 'panel' },
         h('h3', {}, 'Live'),
         h('label', {}, 'Rung ', select),
@@ -151,6 +161,7 @@ export function render(view, ctx) {
   let netErrors = [];
   const xcache = [];
   let token = null;
+  const decided = [];
   ctx.onLeave(() => {
     clearInterval(panelTimer);
     if (token) token.stop();
@@ -283,6 +294,7 @@ export function render(view, ctx) {
     const headers = response.headers || {};
     const raw = headers['x-cache'] || headers['X-Cache'] || '';
     xcache.unshift({ ...firstHop(raw), raw, path: urlTail(uri), host: hostOf(uri) });
+    recordDecision(urlTail(uri), response);
     xcache.length = Math.min(xcache.length, XCACHE_KEEP);
     xcacheList.replaceChildren(...xcache.map((x) => h('li', {
       title: `${x.host}: ${x.raw || 'no X-Cache header'}`,
@@ -290,6 +302,27 @@ export function render(view, ctx) {
     },
     h('span', { class: `xc-state xc-${x.state || 'none'}` }, x.state || '–'),
     h('span', { class: 'xc-path' }, x.path, x.tier ? h('span', { class: 'muted' }, ` ${x.tier}`) : null))));
+  }
+
+  // A video segment Shaka fetched, as a row of the decision log.
+  function recordDecision(tail, response) {
+    const m = tail.match(/^video\/([^/]+)\/seg-(\d+)\.m4s$/);
+    if (!m || !player) return;
+    const rendition = (title && title.renditions || []).find((r) => r.id === m[1]);
+    const abr = player.getConfiguration().abr.enabled;
+    const estimate = player.getStats().estimatedBandwidth;
+    decided.unshift({
+      index: Number(m[2]) - 1,
+      rung_id: m[1],
+      bitrate: rendition ? rendition.bandwidth : NaN,
+      bytes: response.data ? response.data.byteLength : NaN,
+      download_ms: Number.isFinite(response.timeMs) ? response.timeMs : NaN,
+      estimate_bps: estimate,
+      buffer_s: bufferAhead(video),
+      reason: abr ? `shaka: default ABR, the best rung under its estimate of ${fmt.bitrate(estimate)}` : 'forced with the rung selector',
+    });
+    decided.length = Math.min(decided.length, DECISIONS_KEEP);
+    decisions.show(decided);
   }
 
   function renderSources() {

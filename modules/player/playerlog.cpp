@@ -1,0 +1,5 @@
+#include "player/playerlog.h"
+
+namespace rs {
+Q_LOGGING_CATEGORY(lcPlayer, "rs.player")
+}
