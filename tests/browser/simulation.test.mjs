@@ -2,8 +2,8 @@
 // the real pipeline: the simulation page runs every ABR algorithm on a bundled trace
 // and draws the QoE table, the bitrate and buffer charts (uPlot, from our own origin
 // under the CSP) and an algorithm's decision log; the player page's decisions panel
-// lists the segments Shaka fetches as it plays. Any console error, page error or HTTP
-// error fails the test.
+// lists the segments Shaka fetches as it plays. Both as a viewer: students simulate too.
+// Any console error, page error or HTTP error fails the test.
 //
 //   cd tests/browser && PLATFORM_BIN=../../build/release/app/platform node --test simulation.test.mjs
 
@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { addUser, must, signIn } from './auth.mjs';
 import { launchChromium } from './browser.mjs';
 
 import { PLATFORM_ARGS, prepareTitle } from './media.mjs';
@@ -27,6 +28,7 @@ describe('player pages', { timeout: 150000 }, () => {
   before(async () => {
     platform = await startPlatform(PLATFORM_ARGS);
     title = await prepareTitle(platform, { name: 'Simulation test title' });
+    await addUser(platform, 'sim-viewer', 'viewer', 'sim-viewer-password');
     browser = await launchChromium();
   });
 
@@ -40,6 +42,7 @@ describe('player pages', { timeout: 150000 }, () => {
 
   async function withPage(name, fn) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    await signIn(context, platform, { username: 'sim-viewer', password: 'sim-viewer-password' });
     const page = await context.newPage();
     const problems = [];
     page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
@@ -77,10 +80,8 @@ describe('player pages', { timeout: 150000 }, () => {
       abr: tr.dataset.abr, qoe: Number(tr.dataset.qoe), cells: [...tr.cells].map((c) => c.textContent),
     })));
     assert.deepEqual(rows.map((r) => r.abr), ALGORITHMS);
-    const api = await (await fetch(`${platform.url('api')}/api/v1/simulation`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ title: title.id, trace: 'hsdpa-metro', abr: ALGORITHMS }),
-    })).json();
+    const api = await must(platform, 'POST', '/api/v1/simulation',
+      { body: { title: title.id, trace: 'hsdpa-metro', abr: ALGORITHMS } });
     for (const [i, r] of rows.entries()) {
       assert.equal(r.qoe, api.reports[i].qoe_lin, `${r.abr}: the page shows what a second run computes (deterministic)`);
       assert.match(r.cells[3], /(kbit|Mbit)\/s$/);
