@@ -135,7 +135,7 @@ describe('accounts in the web UI', { timeout: 150000 }, () => {
     assert.equal(await page.locator('#user-name').innerText(), 'admin');
     assert.equal(await page.locator('#user-role').innerText(), 'admin');
     assert.equal(await page.locator('#user').getAttribute('data-via'), 'session');
-    assert.deepEqual(await visibleNav(page), ['catalogue', 'upload', 'status', 'delivery', 'admin']);
+    assert.deepEqual(await visibleNav(page), ['catalogue', 'upload', 'status', 'delivery', 'admin', 'simulate']);
     assert.equal(await page.locator('#logout').isVisible(), true);
 
     // The cookie as the browser keeps it: HttpOnly (no script sees it), SameSite=Strict.
@@ -173,7 +173,7 @@ describe('accounts in the web UI', { timeout: 150000 }, () => {
     check();
   }, { as: {}, allowed: (t) => /^HTTP 403: POST \/api\/v1\/tokens$/.test(t) || /status of 403/.test(t) }));
 
-  test('a viewer sees browse and play only, "admins only" on admin pages, and 403 from admin APIs', async () => {
+  test('a viewer sees browse, play and simulate only, "admins only" on admin pages, and 403 from admin APIs', async () => {
     await addUser(platform, 'vera', 'viewer', 'vera-viewer-password');
     await withPage('viewer', async (page, { check }) => {
       const apiCalls = [];
@@ -182,7 +182,7 @@ describe('accounts in the web UI', { timeout: 150000 }, () => {
       await page.locator('#user-name').waitFor({ timeout: 10000 });
       assert.equal(await page.locator('#user-name').innerText(), 'vera');
       assert.equal(await page.locator('#user-role').innerText(), 'viewer');
-      assert.deepEqual(await visibleNav(page), ['catalogue']);
+      assert.deepEqual(await visibleNav(page), ['catalogue', 'simulate'], 'viewers browse, play and simulate');
       assert.equal(await page.locator('#health').isHidden(), true, 'no health summary (GET /api/v1/status is for admins)');
       await page.locator('#empty:not([hidden])').waitFor({ timeout: 10000 });
       assert.equal(await page.locator('#empty a[href="#/upload"]').count(), 0, 'no upload link for a viewer');
