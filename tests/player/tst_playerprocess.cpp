@@ -2,7 +2,8 @@
 // - `platform simulate --abr all` on a packaged title on disk prints the comparison
 //   table and writes the same report bytes twice; bad input is refused clearly;
 // - `platform play` through a real edge whose upstream holds one segment back stalls
-//   exactly when the buffer runs dry, and the report says where and for how long;
+//   exactly when the buffer runs dry, and the report says where and for how long (the
+//   edge checks media access: the URL carries a playback token of the test's key ring);
 // - `--role=player` runs 200 viewers through the journey against a real stack
 //   (control, origin, edge, api) on loopback: sane percentiles, no errors; a failing
 //   threshold makes it exit 99.
@@ -142,13 +143,18 @@ class TestPlayerProcess : public QObject {
     spec.kbps = {300, 800};
     spec.segments = 8;
     SlowUpstream upstream(packagedFiles(spec), u"/seg-2.m4s"_qs, 8000);
+    const TestKeyRing keys;
     Platform edge(tmp_.filePath(u"edge"_qs));
     QString error;
-    QVERIFY2(edge.start({u"--role=edge"_qs, u"--upstream="_qs + upstream.url().toString(), u"--control=http://127.0.0.1:9"_qs,
+    QVERIFY2(edge.start({u"--role=edge"_qs, u"--cluster-key-file="_qs + keys.file(), u"--upstream="_qs + upstream.url().toString(),
+                         u"--control=http://127.0.0.1:9"_qs,
                          u"--heartbeat-interval=3600"_qs, u"--edge-first-byte-timeout=30"_qs, u"--edge-health-interval=3600"_qs},
                         &error),
              qPrintable(error));
-    const QString manifest = edge.url(u"edge"_qs).toString() + u"/media/t/manifest.mpd"_qs;
+    // As the api hands it out: the token in the path, inherited by every segment URL.
+    const QByteArray token = playbackToken(keys.file(), u"t"_qs);
+    QVERIFY(!token.isEmpty());
+    const QString manifest = edge.url(u"edge"_qs).toString() + u"/m/"_qs + QString::fromLatin1(token) + u"/t/manifest.mpd"_qs;
     const QString report = tmp_.filePath(u"play.json"_qs);
     QByteArray out, err;
     const int rc = run(platformBin(), {u"play"_qs, manifest, u"--abr"_qs, u"throughput"_qs, u"--seconds"_qs, u"16"_qs, u"--report"_qs, report},
@@ -182,6 +188,10 @@ class TestPlayerProcess : public QObject {
     QVERIFY2(stack.start({u"--role=control,origin,edge,api"_qs, u"--heartbeat-interval=0.5"_qs, u"--edge-capacity=100000"_qs}, &error),
              qPrintable(error));
     const QUrl control = stack.url(u"control"_qs), origin = stack.url(u"origin"_qs), api = stack.url(u"api"_qs);
+    // The test registers titles as a service (control, the origin's publish) and checks
+    // steering as the api's admin; the viewers are viewers.
+    stack.authorizeAll();
+    authorize(origin, stack.serviceAuth());
     TitleSpec spec;
     spec.kbps = {100, 200, 400};
     spec.segmentSeconds = 2;
@@ -197,10 +207,20 @@ class TestPlayerProcess : public QObject {
                                  .json()[u"sources"_qs].toArray().first()[u"kind"_qs].toString() == u"edge"_qs,
                              10000);
 
+    // A viewer's API token, made as an operator makes one (offline, on the data directory).
+    QByteArray viewerToken, tokenErr;
+    QCOMPARE(run(platformBin(), {u"token"_qs, u"create"_qs, u"--name"_qs, u"load"_qs, u"--role"_qs, u"viewer"_qs, u"--data-dir"_qs, stack.dataDir()},
+                 &viewerToken, &tokenErr),
+             0);
+    viewerToken = viewerToken.trimmed();
+    QVERIFY2(viewerToken.startsWith("rst_"), tokenErr.constData());
+    // The player registers with control like every role: it holds the stack's cluster key.
     const QStringList common{u"--role=player"_qs, u"--headless"_qs, u"--access-log="_qs, u"--data-dir="_qs + tmp_.filePath(u"player"_qs),
-                             u"--control="_qs + control.toString(), u"--player-target="_qs + api.toString()};
+                             u"--cluster-key-file="_qs + clusterKeyFile(stack.dataDir()), u"--control="_qs + control.toString(),
+                             u"--player-target="_qs + api.toString()};
+    const QStringList viewer = common + QStringList{u"--player-token="_qs + QString::fromLatin1(viewerToken)};
     QByteArray out, err;
-    const int rc = run(platformBin(), common + QStringList{u"--player-sessions=200"_qs, u"--player-duration=20"_qs, u"--player-ramp=4"_qs,
+    const int rc = run(platformBin(), viewer + QStringList{u"--player-sessions=200"_qs, u"--player-duration=20"_qs, u"--player-ramp=4"_qs,
                                                            u"--player-watch=8"_qs, u"--player-fail-if=error_rate>0,p95_start_ms>2000"_qs},
                        &out, &err, 90000);
     const QJsonObject s = QJsonDocument::fromJson(out).object();
@@ -226,7 +246,7 @@ class TestPlayerProcess : public QObject {
 
     // A condition that always holds (any start time is at least 0): exit 99, and the
     // summary says which.
-    QCOMPARE(run(platformBin(), common + QStringList{u"--player-sessions=5"_qs, u"--player-duration=3"_qs, u"--player-fail-if=p95_start_ms>=0"_qs},
+    QCOMPARE(run(platformBin(), viewer + QStringList{u"--player-sessions=5"_qs, u"--player-duration=3"_qs, u"--player-fail-if=p95_start_ms>=0"_qs},
                  &out, &err, 30000),
              99);
     const QJsonObject failed = QJsonDocument::fromJson(out).object();

@@ -103,7 +103,8 @@ void VirtualUser::watch(const std::vector<QUrl> &sources) {
   SessionOptions o;
   o.manifestUrl = sources.front();
   o.fallbacks.assign(sources.begin() + 1, sources.end());
-  o.authorization = config_.authorization;
+  // No account credential goes to the media listeners: they take playback tokens (in
+  // the source URLs' paths) and would refuse an API token with 401.
   o.bufferCapS = config_.bufferCapS;
   // Viewers leave after exponentially distributed watch times (never under 4 s).
   o.watchS = std::max(4.0, -config_.watchMeanS * std::log(1 - random_.generateDouble()));
