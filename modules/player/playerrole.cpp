@@ -73,7 +73,7 @@ class PlayerRole final : public roles::Role {
     }
     const QString login = c.value(u"player-login");
     if (login != QLatin1String("journey") && login != QLatin1String("viewer"))
-      return Status(ErrorCode::BadRequest, QStringLiteral("--player-login must be journey or viewer, got '%1'").arg(login));
+      return Status(ErrorCode::BadRequest, QStringLiteral("--player-login must be viewer or journey, got '%1'").arg(login));
     lc.loginPerJourney = login == QLatin1String("journey");
     auto thresholds = parseThresholds(c.value(u"player-fail-if"), LoadGenerator::metricNames());
     RS_RETURN_IF_ERROR(thresholds.status());

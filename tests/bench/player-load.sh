@@ -9,10 +9,10 @@
 # access log. Then `wrk -t2 -cN` for the same length replays, round robin, exactly the
 # paths the player asked the edge for in the largest run.
 #
-# Identity: the viewers sign in as BENCH_LOGIN says: `journey` (default: a viewer account,
-# POST /api/v1/session at the start of every journey and DELETE at its end, one scrypt
-# per journey on the api), `viewer` (that account, one login per viewer for the run) or
-# `token` (a viewer API token, no login). Media go with the playback tokens of the
+# Identity: the viewers sign in as BENCH_LOGIN says: `viewer` (default: a viewer account,
+# POST /api/v1/session once per viewer, DELETE when the run ends), `journey` (that
+# account, a login at the start of every journey and a logout at its end: one scrypt per
+# journey on the api) or `token` (a viewer API token, no login). Media go with the playback tokens of the
 # playback API, renewed while playing. wrk has no api to ask: it replays the same paths
 # under /media/ with a service token (`platform service-token`), which the edge checks
 # with the same HMAC work as a playback token.
@@ -31,7 +31,8 @@ SESSIONS="${BENCH_SESSIONS:-100 250 500 1000}"
 DURATION="${BENCH_SECONDS:-60}"
 RAMP="${BENCH_RAMP:-10}"
 WATCH="${BENCH_WATCH:-40}"
-LOGIN="${BENCH_LOGIN:-journey}"
+LOGIN="${BENCH_LOGIN:-viewer}"
+FAIL_IF="${BENCH_FAIL_IF:-}"  # e.g. 'p95_start_ms>2000,error_rate>0.01': the row records the exit status (99: failed)
 BASE="${BENCH_PORT_BASE:-18400}"
 OUT="${BENCH_OUT:-$ROOT/build/bench/player-load.json}"
 WORK="$(mktemp -d /tmp/reelstack-player-load.XXXXXX)"
@@ -77,22 +78,23 @@ for n in $SESSIONS; do
   log "$n viewers for ${DURATION} s (ramp ${RAMP} s, mean watch ${WATCH} s, login: $LOGIN)"
   /usr/bin/time -f '%U %S %M' -o "$WORK/time-$n" "$PLATFORM" --role=player --headless --data-dir="$WORK/player" --access-log= \
     --control="http://127.0.0.1:$((BASE + 3))" --heartbeat-interval=5 --player-target="$API" --player-sessions="$n" \
-    --player-duration="$DURATION" --player-ramp="$RAMP" --player-watch="$WATCH" "${CREDENTIALS[@]}" --cluster-key-file="$WORK/data/secrets/cluster.key" >"$WORK/summary-$n.json" 2>"$WORK/player-$n.log" || true
-  read -r user sys rss <"$WORK/time-$n"
+    --player-duration="$DURATION" --player-ramp="$RAMP" --player-watch="$WATCH" "${CREDENTIALS[@]}" --cluster-key-file="$WORK/data/secrets/cluster.key" ${FAIL_IF:+--player-fail-if="$FAIL_IF"} \
+    >"$WORK/summary-$n.json" 2>"$WORK/player-$n.log" && status=0 || status=$?
+  read -r user sys rss < <(tail -n 1 "$WORK/time-$n")  # GNU time puts "Command exited with non-zero status" first
   grep -c '"role":"edge"' "$WORK/access.log" >"$WORK/edge-requests-$n" || true
   # The access log blanks playback tokens (/m/-/…): wrk asks for the same objects under /media/.
   sed -n 's/.*"role":"edge","method":"GET","path":"\([^"]*\)".*/\1/p' "$WORK/access.log" | sed 's|^/m/[^/]*/|/media/|' >"$WORK/paths-$n.txt"
   node -e '
     const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    const [n, user, sys, rss, edgeRequests, duration] = process.argv.slice(2).map(Number);
+    const [n, user, sys, rss, edgeRequests, duration, status] = process.argv.slice(2).map(Number);
     const cpu = user + sys;
-    const row = { sessions: n, login: s.login, journeys: s.journeys, failed: s.journeys_failed, error_rate: s.error_rate, errors: s.errors,
+    const row = { sessions: n, exit_status: status, passed: s.passed, login: s.login, journeys: s.journeys, failed: s.journeys_failed, error_rate: s.error_rate, errors: s.errors,
       peak_watching: s.peak_watching, logins: s.logins, logouts: s.logouts, login_p50_ms: s.login_ms.p50, login_p95_ms: s.login_ms.p95,
       login_p99_ms: s.login_ms.p99, token_renewals: s.token_renewals, token_renewal_failures: s.token_renewal_failures,
       start_p50_ms: s.start_ms.p50, start_p95_ms: s.start_ms.p95, rebuffer_ratio: s.rebuffer_ratio, segment_p95_ms: s.segment_ms.p95,
       mbit_per_s: s.mbit_per_s, edge_requests_per_s: +(edgeRequests / duration).toFixed(1), player_cpu_s: +cpu.toFixed(1),
       player_cpu_percent: +(100 * cpu / duration).toFixed(1), player_max_rss_mb: Math.round(rss / 1024) };
-    console.log(JSON.stringify(row));' "$WORK/summary-$n.json" "$n" "$user" "$sys" "$rss" "$(cat "$WORK/edge-requests-$n")" "$DURATION" \
+    console.log(JSON.stringify(row));' "$WORK/summary-$n.json" "$n" "$user" "$sys" "$rss" "$(cat "$WORK/edge-requests-$n")" "$DURATION" "$status" \
     >"$WORK/row-$n.json" || { log "no summary for $n viewers: $(tail -3 "$WORK/player-$n.log")"; continue; }
   cat "$WORK/row-$n.json" >&2
   json+="$(cat "$WORK/row-$n.json"),"

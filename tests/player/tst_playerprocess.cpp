@@ -263,7 +263,7 @@ class TestPlayerProcess : public QObject {
     QCOMPARE(run(platformBin(), common + QStringList{u"--player-user=ann"_qs, u"--player-password-file=/dev/null"_qs}, &out, &err, 15000), 1);
     QVERIFY2(err.contains("--player-password-file /dev/null is empty"), err.constData());
     QCOMPARE(run(platformBin(), viewer + QStringList{u"--player-login=sometimes"_qs}, &out, &err, 15000), 1);
-    QVERIFY2(err.contains("--player-login must be journey or viewer"), err.constData());
+    QVERIFY2(err.contains("--player-login must be viewer or journey"), err.constData());
   }
 
   void viewersSignInAndOutliveTheirPlaybackTokens() {
@@ -347,7 +347,8 @@ class TestPlayerProcess : public QObject {
     const QStringList common{u"--role=player"_qs, u"--headless"_qs, u"--access-log="_qs, u"--data-dir="_qs + tmp_.filePath(u"player2"_qs),
                              u"--cluster-key-file="_qs + clusterKeyFile(stack.dataDir()), u"--control="_qs + control.toString(),
                              u"--player-target="_qs + api.toString(), u"--player-user=ann"_qs, u"--player-password-file="_qs + pw};
-    rc = run(platformBin(), common + QStringList{u"--player-sessions=20"_qs, u"--player-duration=16"_qs, u"--player-ramp=2"_qs,
+    rc = run(platformBin(), common + QStringList{u"--player-login=journey"_qs, u"--player-sessions=20"_qs, u"--player-duration=16"_qs,
+                                                 u"--player-ramp=2"_qs,
                                                  u"--player-watch=12"_qs, u"--player-fail-if=error_rate>0"_qs},
              &out, &err, 90000);
     QJsonObject s = QJsonDocument::fromJson(out).object();
@@ -379,8 +380,8 @@ class TestPlayerProcess : public QObject {
     QVERIFY2(auditedLogins >= logins && auditedLogins <= logins + 20, qPrintable(QString::number(auditedLogins)));
     QCOMPARE(audited(u"logout"_qs), logins);
 
-    // Once per viewer: ten logins, ten logouts at the end, however many journeys.
-    rc = run(platformBin(), common + QStringList{u"--player-login=viewer"_qs, u"--player-sessions=10"_qs, u"--player-duration=12"_qs,
+    // Once per viewer (the default): ten logins, ten logouts at the end, however many journeys.
+    rc = run(platformBin(), common + QStringList{u"--player-sessions=10"_qs, u"--player-duration=12"_qs,
                                                  u"--player-watch=4"_qs, u"--player-fail-if=error_rate>0"_qs},
              &out, &err, 60000);
     s = QJsonDocument::fromJson(out).object();

@@ -24,9 +24,10 @@ struct LoadConfig {
   double rampS = 0;
   QByteArray authorization;    // "Bearer …" (an API token) or empty
   Credentials credentials;     // with a user name: log in instead
-  // Log in at the start of every journey and out at its end (the reference journey),
-  // or once per viewer, out when the run ends (a viewer who stays signed in).
-  bool loginPerJourney = true;
+  // Log in once per viewer, out when the run ends (a viewer who stays signed in), or
+  // at the start of every journey and out at its end (the reference journey; one
+  // scrypt per journey on the api, docs/player.md says what that costs).
+  bool loginPerJourney = false;
   QString abr;
   double watchMeanS = 60;      // watch times are exponential with this mean, capped by the title
   double zipfExponent = 1.0;

@@ -28,7 +28,9 @@ FetchRequest loginRequest(const QUrl &target, const Credentials &credentials) {
   req.method = "POST";
   req.url = target.resolved(QUrl(QStringLiteral("/api/v1/session")));
   req.wantBody = true;
-  req.timeoutMs = 20000;  // scrypt on a busy api queues behind other logins
+  // scrypt on a busy api queues behind other logins (about ten a second on 2 cores):
+  // a viewer waits as a browser would, rather than giving up and logging in again.
+  req.timeoutMs = 60000;
   req.contentType = "application/json";
   req.body = QJsonDocument(QJsonObject{{QStringLiteral("username"), credentials.user}, {QStringLiteral("password"), credentials.password}})
                  .toJson(QJsonDocument::Compact);
