@@ -1,15 +1,20 @@
 #include "playcommand.h"
 
+#include "clientcredentials.h"
 #include "core/roles/signals.h"
 #include "playercli.h"
 #include "player/abr/abr.h"
 #include "player/engine/realclock.h"
 #include "player/engine/session.h"
 #include "player/net/qnamtransport.h"
+#include "player/net/tokenrenewer.h"
+#include "player/net/urlrewriter.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 namespace rs::app {
 
@@ -37,7 +42,10 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
   parser.setApplicationDescription(QStringLiteral(
       "Plays a title over HTTP in real time through the ABR engine, without decoding, printing each decision, and\n"
       "writes the report (docs/player.md). With --title the api's playback start gives the sources (steered edges,\n"
-      "the origin last) and the engine falls back along them on errors.\n"
+      "the origin last, each URL with a playback token that is renewed while playing) and the engine falls back\n"
+      "along them on errors. The api credential is --token, else $REELSTACK_TOKEN, else the local token of\n"
+      "--data-dir (for an api on this machine); it goes to the api only. A manifest URL is fetched with the\n"
+      "playback token in its path, or with --token (a service token) when it has none.\n"
       "Exit status: 0 played, 1 the session failed, 2 bad usage."));
   const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
   const QCommandLineOption title(QStringLiteral("title"), QStringLiteral("Play this title of the stack at --api."), QStringLiteral("ID"));
@@ -52,8 +60,13 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
                                QStringLiteral("30"));
   const QCommandLineOption report(QStringLiteral("report"), QStringLiteral("Write the JSON report here (- for stdout)."),
                                   QStringLiteral("FILE"));
-  const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("API token for every request (default $REELSTACK_TOKEN)."),
+  const QCommandLineOption token(QStringLiteral("token"),
+                                 QStringLiteral("With --title: a viewer's API token for the api (default $REELSTACK_TOKEN, else the local "
+                                                "token of --data-dir). With a URL without a playback token: a service token for it."),
                                  QStringLiteral("T"));
+  const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                   QStringLiteral("The stack's data directory on this machine, for its local token (with --title)."),
+                                   QStringLiteral("DIR"), QStringLiteral("~/.local/share/reelstack"));
   const QCommandLineOption start(QStringLiteral("start-kbps"),
                                  QStringLiteral("A known bandwidth for fast start (default: start on the lowest rung)."), QStringLiteral("K"));
   const QCommandLineOption noAbandon(QStringLiteral("no-abandon"), QStringLiteral("Never abandon a slow download."));
@@ -61,7 +74,7 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
   const QCommandLineOption timeout(QStringLiteral("timeout"),
                                    QStringLiteral("Give up after this many seconds of wall time (default: 3 x --seconds + 60, else none)."),
                                    QStringLiteral("S"));
-  parser.addOptions({help, title, api, hls, abr, seconds, cap, report, token, start, noAbandon, quiet, timeout});
+  parser.addOptions({help, title, api, hls, abr, seconds, cap, report, token, dataDir, start, noAbandon, quiet, timeout});
   parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("A DASH or HLS manifest URL (instead of --title)."));
   if (!parser.parse(QStringList{QStringLiteral("platform")} + args)) {
     printErr(parser.errorText() + QStringLiteral(" (see platform play --help)"));
@@ -112,21 +125,30 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
     }
   }
   options.abandonment = !parser.isSet(noAbandon);
-  options.authorization = bearerFrom(parser.value(token));
-
+  std::optional<player::PlaybackToken> playbackToken;
+  QByteArray apiCredential;
   if (parser.isSet(title)) {
     auto apiUrl = httpUrlOption(parser.value(api), "--api");
     if (!apiUrl) {
       printErr(apiUrl.status().message());
       return kExitUsage;
     }
-    auto sources = playbackSources(*apiUrl, parser.value(title), options.authorization, parser.isSet(hls));
-    if (!sources) {
-      printErr(sources.status().message());
+    auto credential = clientCredential(parser.value(token), parser.value(dataDir), parser.isSet(dataDir), *apiUrl);
+    if (!credential) {
+      printErr(credential.status().message());
+      return kExitUsage;
+    }
+    apiCredential = *credential;
+    auto playback = playbackSources(*apiUrl, parser.value(title), apiCredential, parser.isSet(hls));
+    if (!playback) {
+      printErr(playback.status().message());
+      if (const QString hint = credentialHint(playback.status().code(), true, "play"); !hint.isEmpty()) printErr(hint);
       return kExitFailed;
     }
-    options.manifestUrl = sources->front();
-    options.fallbacks.assign(sources->begin() + 1, sources->end());
+    // The account credential stays with the api: the edges get the token in the path.
+    options.manifestUrl = playback->sources.front();
+    options.fallbacks.assign(playback->sources.begin() + 1, playback->sources.end());
+    playbackToken = playback->token;
   } else {
     auto url = httpUrlOption(positional.first(), "the manifest URL");
     if (!url) {
@@ -134,17 +156,30 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
       return kExitUsage;
     }
     options.manifestUrl = *url;
+    options.authorization = mediaAuthorization(*url, parser.value(token));
   }
 
   player::RealClock clock;
   player::QnamTransport transport(clock);
+  std::unique_ptr<player::TokenRenewer> renewer;
+  if (playbackToken) {
+    renewer = std::make_unique<player::TokenRenewer>(clock, transport, *playbackToken,
+                                                     [apiCredential](player::FetchRequest &r) { r.authorization = apiCredential; });
+    renewer->onRenewed = [quietly = parser.isSet(quiet)](const QString &error) {
+      if (!error.isEmpty()) std::fprintf(stderr, "  playback token renewal failed: %s\n", qPrintable(error));
+      else if (!quietly) std::fputs("  playback token renewed\n", stderr);
+    };
+    transport.setUrlRewriter([r = renewer.get()](const QUrl &u) { return r->rewrite(u); });
+    renewer->start();
+  }
   player::Session session(options, clock, transport, player::makeAbr(parser.value(abr)));
   if (!parser.isSet(quiet)) session.onSegment = printSegment;
   session.onFinished = [] { QCoreApplication::exit(0); };
   rs::roles::onTerminationSignal(&app, [&session](int) { session.stop(); });
-  std::fprintf(stderr, "platform play: %s with %s\n", qPrintable(options.manifestUrl.toString()), qPrintable(parser.value(abr)));
+  std::fprintf(stderr, "platform play: %s with %s\n", qPrintable(player::displayUrl(options.manifestUrl)), qPrintable(parser.value(abr)));
   session.start();
   app.exec();
+  if (renewer) renewer->stop();
 
   const player::SessionLog &log = session.log();
   for (const player::Stall &s : log.stalls)
@@ -152,7 +187,11 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
   std::printf("%s\n%s\n", qPrintable(player::tableHeader()), qPrintable(player::tableRow(parser.value(abr), player::summarise(log))));
   std::fflush(stdout);
   if (parser.isSet(report)) {
-    const QJsonObject extra{{QStringLiteral("mode"), QStringLiteral("play")}, {QStringLiteral("buffer_cap_s"), options.bufferCapS}};
+    QJsonObject extra{{QStringLiteral("mode"), QStringLiteral("play")}, {QStringLiteral("buffer_cap_s"), options.bufferCapS}};
+    if (renewer) {
+      extra.insert(QStringLiteral("token_renewals"), renewer->renewals());
+      extra.insert(QStringLiteral("token_renewal_failures"), renewer->failures());
+    }
     if (Status s = writeJson(parser.value(report), player::reportJson(log, extra)); !s.isOk()) {
       printErr(s.message());
       return kExitFailed;
@@ -160,6 +199,14 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
   }
   if (log.endedBy == QLatin1String("error")) {
     printErr(QStringLiteral("the session failed: %1").arg(log.error));
+    // The engine's errors end in "HTTP <status>" when a server answered.
+    const ErrorCode code = log.error.endsWith(QLatin1String("HTTP 401"))   ? ErrorCode::Unauthorized
+                           : log.error.endsWith(QLatin1String("HTTP 403")) ? ErrorCode::Forbidden
+                                                                           : ErrorCode::Ok;
+    if (renewer && renewer->failures() > 0 && code == ErrorCode::Forbidden)
+      printErr(QStringLiteral("the playback token expired: its renewal failed (%1)").arg(renewer->lastError()));
+    else if (const QString hint = code == ErrorCode::Ok ? QString() : credentialHint(code, false, "play"); !hint.isEmpty())
+      printErr(hint);
     return kExitFailed;
   }
   return 0;

@@ -1,5 +1,7 @@
 #include "playercli.h"
 
+#include "player/net/urlrewriter.h"
+
 #include <QEventLoop>
 #include <QFile>
 #include <QJsonArray>
@@ -42,7 +44,11 @@ Status failure(const QString &what, const Answer &a) {
   if (a.status == 0) return Status(ErrorCode::Unavailable, QStringLiteral("%1: %2").arg(what, a.error));
   const QString message =
       QJsonDocument::fromJson(a.body).object().value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-  return Status(a.status == 404 ? ErrorCode::NotFound : ErrorCode::BadGateway,
+  const ErrorCode code = a.status == 404   ? ErrorCode::NotFound
+                         : a.status == 401 ? ErrorCode::Unauthorized
+                         : a.status == 403 ? ErrorCode::Forbidden
+                                           : ErrorCode::BadGateway;
+  return Status(code,
                 QStringLiteral("%1: HTTP %2%3").arg(what).arg(a.status).arg(message.isEmpty() ? QString() : QStringLiteral(": ") + message));
 }
 
@@ -51,6 +57,27 @@ Status failure(const QString &what, const Answer &a) {
 QByteArray bearerFrom(const QString &tokenOption) {
   const QString token = tokenOption.isEmpty() ? qEnvironmentVariable("REELSTACK_TOKEN") : tokenOption;
   return token.isEmpty() ? QByteArray() : "Bearer " + token.toUtf8();
+}
+
+QByteArray mediaAuthorization(const QUrl &url, const QString &tokenOption) {
+  return player::playbackTokenOf(url).isEmpty() ? bearerFrom(tokenOption) : QByteArray();
+}
+
+QString credentialHint(ErrorCode code, bool api, const char *command) {
+  const QString c = QLatin1String(command);
+  if (api && code == ErrorCode::Unauthorized)
+    return QStringLiteral("the api wants a viewer's credential: pass --token T (an API token, e.g. from `platform token create "
+                          "--role viewer --data-dir D`), set REELSTACK_TOKEN, or give --data-dir D of the stack on this machine");
+  if (api && code == ErrorCode::Forbidden) return QStringLiteral("the api refused this credential for playback (see its message)");
+  if (code == ErrorCode::Unauthorized)
+    return QStringLiteral("the media server wants a playback token in the URL: use `platform %1 --title ID` (through the api's playback "
+                          "endpoint), or pass a service token with --token (`platform service-token`)")
+        .arg(c);
+  if (code == ErrorCode::Forbidden)
+    return QStringLiteral("the playback token in the URL is expired, for another title, or signed with a key this server does not "
+                          "know: use `platform %1 --title ID` for a fresh one")
+        .arg(c);
+  return {};
 }
 
 Result<QUrl> titleManifest(const QUrl &api, const QString &titleId, const QByteArray &authorization) {
@@ -65,17 +92,19 @@ Result<QUrl> titleManifest(const QUrl &api, const QString &titleId, const QByteA
   return QUrl(dash);
 }
 
-Result<std::vector<QUrl>> playbackSources(const QUrl &api, const QString &titleId, const QByteArray &authorization, bool hls) {
+Result<Playback> playbackSources(const QUrl &api, const QString &titleId, const QByteArray &authorization, bool hls) {
   const QUrl url = api.resolved(
       QUrl(QStringLiteral("/api/v1/titles/%1/playback").arg(QString::fromLatin1(QUrl::toPercentEncoding(titleId)))));
   const Answer a = call("POST", url, authorization, "{}");
   if (a.status != 200) return failure(QStringLiteral("POST %1").arg(url.toString()), a);
-  std::vector<QUrl> out;
-  for (const QJsonValue &v : QJsonDocument::fromJson(a.body).object().value(QStringLiteral("sources")).toArray()) {
+  Playback out;
+  const QJsonObject answer = QJsonDocument::fromJson(a.body).object();
+  for (const QJsonValue &v : answer.value(QStringLiteral("sources")).toArray()) {
     const QString u = v.toObject().value(hls ? QStringLiteral("hls") : QStringLiteral("dash")).toString();
-    if (!u.isEmpty()) out.emplace_back(u);
+    if (!u.isEmpty()) out.sources.emplace_back(u);
   }
-  if (out.empty()) return Status(ErrorCode::BadGateway, QStringLiteral("POST %1 named no source").arg(url.toString()));
+  if (out.sources.empty()) return Status(ErrorCode::BadGateway, QStringLiteral("POST %1 named no source").arg(url.toString()));
+  out.token = player::PlaybackToken::fromJson(answer.value(QStringLiteral("playbackToken")).toObject(), api);
   return out;
 }
 

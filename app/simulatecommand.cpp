@@ -1,6 +1,8 @@
 #include "simulatecommand.h"
 
+#include "clientcredentials.h"
 #include "playercli.h"
+#include "player/net/urlrewriter.h"
 #include "player/abr/abr.h"
 #include "player/sim/simulation.h"
 
@@ -68,14 +70,19 @@ int runSimulateCommand(int argc, char **argv, const QStringList &args) {
                                    QStringLiteral("N"));
   const QCommandLineOption report(QStringLiteral("report"), QStringLiteral("Write the JSON report here (- for stdout)."),
                                   QStringLiteral("FILE"));
-  const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("API token for every request (default $REELSTACK_TOKEN)."),
+  const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                   QStringLiteral("The stack's data directory on this machine, for its local token (with --title)."),
+                                   QStringLiteral("DIR"), QStringLiteral("~/.local/share/reelstack"));
+  const QCommandLineOption token(QStringLiteral("token"),
+                                 QStringLiteral("With --title: an API token for the api (default $REELSTACK_TOKEN, else the local token of "
+                                                "--data-dir). With --manifest URL without a playback token: a service token for it."),
                                  QStringLiteral("T"));
   const QCommandLineOption noAbandon(QStringLiteral("no-abandon"), QStringLiteral("Never abandon a slow download."));
   const QCommandLineOption repeat(QStringLiteral("repeat"),
                                   QStringLiteral("Run each simulation N times and print simulated sessions per second (a benchmark)."),
                                   QStringLiteral("N"), QStringLiteral("1"));
   const QCommandLineOption list(QStringLiteral("list-traces"), QStringLiteral("List the bundled traces and exit."));
-  parser.addOptions({help, title, api, manifest, trace, abr, rtt, cap, seconds, report, token, noAbandon, repeat, list});
+  parser.addOptions({help, title, api, manifest, trace, abr, rtt, cap, seconds, report, token, dataDir, noAbandon, repeat, list});
   if (!parser.parse(QStringList{QStringLiteral("platform")} + args)) {
     printErr(parser.errorText() + QStringLiteral(" (see platform simulate --help)"));
     return kExitUsage;
@@ -142,7 +149,6 @@ int runSimulateCommand(int argc, char **argv, const QStringList &args) {
     printErr(loadedTrace.status().message());
     return kExitInput;
   }
-  const QByteArray authorization = bearerFrom(parser.value(token));
   QString manifestName = parser.value(manifest);
   if (parser.isSet(title)) {
     auto apiUrl = httpUrlOption(parser.value(api), "--api");
@@ -150,16 +156,31 @@ int runSimulateCommand(int argc, char **argv, const QStringList &args) {
       printErr(apiUrl.status().message());
       return kExitUsage;
     }
-    auto url = titleManifest(*apiUrl, parser.value(title), authorization);
+    auto credential = clientCredential(parser.value(token), parser.value(dataDir), parser.isSet(dataDir), *apiUrl);
+    if (!credential) {
+      printErr(credential.status().message());
+      return kExitUsage;
+    }
+    auto url = titleManifest(*apiUrl, parser.value(title), *credential);
     if (!url) {
       printErr(url.status().message());
+      if (const QString hint = credentialHint(url.status().code(), true, "simulate"); !hint.isEmpty()) printErr(hint);
       return kExitInput;
     }
     manifestName = url->toString();
   }
+  // Only a URL is fetched; the api's manifest URL carries the playback token.
+  const QUrl asUrl(manifestName);
+  const bool remote = asUrl.scheme() == QLatin1String("http") || asUrl.scheme() == QLatin1String("https");
+  const QByteArray authorization = remote ? mediaAuthorization(asUrl, parser.value(token)) : QByteArray();
   auto media = player::loadTitle(manifestName, authorization);
   if (!media) {
     printErr(media.status().message());
+    const QString m = media.status().message();
+    const ErrorCode code = m.contains(QLatin1String("HTTP 401")) ? ErrorCode::Unauthorized
+                           : m.contains(QLatin1String("HTTP 403")) ? ErrorCode::Forbidden
+                                                                   : ErrorCode::Ok;
+    if (code != ErrorCode::Ok) printErr(credentialHint(code, false, "simulate"));
     return kExitInput;
   }
 
@@ -168,7 +189,7 @@ int runSimulateCommand(int argc, char **argv, const QStringList &args) {
                            {QStringLiteral("rtt_ms"), rttMs},
                            {QStringLiteral("buffer_cap_s"), options.bufferCapS},
                            {QStringLiteral("mode"), QStringLiteral("simulate")}};
-  std::printf("%s over %s (mean %.2f Mbit/s), rtt %.0f ms, buffer cap %.0f s\n", qPrintable(manifestName),
+  std::printf("%s over %s (mean %.2f Mbit/s), rtt %.0f ms, buffer cap %.0f s\n", qPrintable(remote ? player::displayUrl(asUrl) : manifestName),
               qPrintable(loadedTrace->name()), loadedTrace->meanMbps(), rttMs, options.bufferCapS);
   std::printf("%s\n", qPrintable(player::tableHeader()));
   QJsonArray reports;

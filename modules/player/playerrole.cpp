@@ -3,7 +3,6 @@
 #include "core/config/config.h"
 #include "player/abr/abr.h"
 #include "player/load/loadgenerator.h"
-#include "player/load/login.h"
 #include "player/playerlog.h"
 
 #include <QCoreApplication>
@@ -65,10 +64,17 @@ class PlayerRole final : public roles::Role {
       QFile f(c.value(u"player-password-file"));
       if (!c.isSet(u"player-password-file") || !f.open(QIODevice::ReadOnly))
         return Status(ErrorCode::BadRequest, QStringLiteral("--player-user needs a readable --player-password-file"));
-      auto token = obtainToken(lc.target, {c.value(u"player-user"), QString::fromUtf8(f.readAll()).trimmed()});
-      RS_RETURN_IF_ERROR(token.status());
-      lc.authorization = *token;
+      // One line: the password (a trailing newline is not part of it).
+      QByteArray password = f.readLine(4096);
+      while (password.endsWith('\n') || password.endsWith('\r')) password.chop(1);
+      if (password.isEmpty())
+        return Status(ErrorCode::BadRequest, QStringLiteral("--player-password-file %1 is empty").arg(f.fileName()));
+      lc.credentials = {c.value(u"player-user"), QString::fromUtf8(password)};
     }
+    const QString login = c.value(u"player-login");
+    if (login != QLatin1String("journey") && login != QLatin1String("viewer"))
+      return Status(ErrorCode::BadRequest, QStringLiteral("--player-login must be viewer or journey, got '%1'").arg(login));
+    lc.loginPerJourney = login == QLatin1String("journey");
     auto thresholds = parseThresholds(c.value(u"player-fail-if"), LoadGenerator::metricNames());
     RS_RETURN_IF_ERROR(thresholds.status());
 

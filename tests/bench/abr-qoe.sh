@@ -27,8 +27,10 @@ if [[ ! -f "$TITLE_DIR/title-id" ]]; then
 fi
 TITLE="$(cat "$TITLE_DIR/title-id")"
 
-# The origin serves the title's directory as it is.
-"$PLATFORM" --role=origin --headless --data-dir="$TITLE_DIR/data" --origin-listen=127.0.0.1:"$PORT" \
+# The origin serves the title's directory as it is, to anyone (--media-auth=off: a
+# benchmark title on loopback; the players compared here get the same plain URLs, and
+# playback tokens are tst_playerprocess's and the browser tests' business).
+"$PLATFORM" --role=origin --headless --data-dir="$TITLE_DIR/data" --origin-listen=127.0.0.1:"$PORT" --media-auth=off \
   --control=http://127.0.0.1:9 --heartbeat-interval=3600 --access-log= 2>"$RUNS/origin.log" &
 ORIGIN_PID=$!
 cleanup() {

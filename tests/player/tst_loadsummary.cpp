@@ -1,13 +1,18 @@
 // The load generator's arithmetic: percentiles by nearest rank, k6-like fail-if
 // conditions (parsing, unknown metrics, operators, an unmeasured metric failing), and
-// Zipf popularity (rank 0 drawn most, in the expected proportion).
+// Zipf popularity (rank 0 drawn most, in the expected proportion); and the viewer's
+// login requests: what the login, the api calls and the logout carry, and reading the
+// session cookie out of the api's answers (or why there is none).
 
 #include "player/load/distribution.h"
+#include "player/load/login.h"
 #include "player/load/thresholds.h"
 #include "player/load/zipf.h"
 
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
+#include <algorithm>
 
 using namespace rs::player;
 
@@ -79,6 +84,63 @@ class TestLoadSummary : public QObject {
     std::vector<int> even(4);
     for (int i = 0; i < 40000; ++i) ++even[std::size_t(flat.sample(random))];
     for (int c : even) QVERIFY(std::abs(c - 10000) < 600);
+  }
+
+  void loginRequestsAndTheSessionCookie() {
+    const QUrl api(u"http://127.0.0.1:8080"_qs);
+    const FetchRequest login = loginRequest(api, {u"ann"_qs, u"pässword \"1\""_qs});
+    QCOMPARE(login.method, QByteArray("POST"));
+    QCOMPARE(login.url.toString(), u"http://127.0.0.1:8080/api/v1/session"_qs);
+    const QJsonObject body = QJsonDocument::fromJson(login.body).object();
+    QCOMPARE(body[u"username"_qs].toString(), u"ann"_qs);
+    QCOMPARE(body[u"password"_qs].toString(), u"pässword \"1\""_qs);  // JSON-escaped, not spliced
+    QCOMPARE(login.contentType, QByteArray("application/json"));
+    QVERIFY(login.authorization.isEmpty());
+    const auto csrf = std::pair<QByteArray, QByteArray>("X-ReelStack-CSRF", "1");
+    QVERIFY(std::find(login.headers.begin(), login.headers.end(), csrf) != login.headers.end());
+
+    FetchResult answer;
+    answer.status = 200;
+    answer.setCookies = {"other=1; Path=/", "rs_session=AbC-123_x; Path=/; Max-Age=604800; HttpOnly; SameSite=Strict"};
+    auto cookie = sessionCookieOf(answer);
+    QVERIFY2(cookie.isOk(), qPrintable(cookie.status().message()));
+    QCOMPARE(*cookie, QByteArray("rs_session=AbC-123_x"));
+    answer.setCookies = {"rs_session=; Max-Age=0"};
+    QVERIFY(!sessionCookieOf(answer).isOk());
+    answer.setCookies.clear();
+    QVERIFY(sessionCookieOf(answer).status().message().contains(u"without an rs_session cookie"));
+    FetchResult refused;
+    refused.status = 401;
+    refused.body = R"({"error":{"code":"unauthorized","message":"wrong user name or password"}})";
+    QCOMPARE(sessionCookieOf(refused).status().code(), rs::ErrorCode::Unauthorized);
+    QVERIFY(sessionCookieOf(refused).status().message().contains(u"HTTP 401: wrong user name or password"));
+    refused.status = 429;
+    refused.body = R"({"error":{"code":"too_many_requests","message":"too many failed logins: try again in 2 s"}})";
+    QVERIFY(sessionCookieOf(refused).status().message().contains(u"throttled (HTTP 429: too many failed logins"));
+    FetchResult broken;
+    broken.error = u"connection refused"_qs;
+    QCOMPARE(sessionCookieOf(broken).status().code(), rs::ErrorCode::Unavailable);
+
+    // Signed in: GETs carry the cookie, changes the CSRF header too; a token is a header of its own.
+    const ViewerCredential session{{}, "rs_session=AbC-123_x"};
+    FetchRequest browse;
+    session.apply(browse);
+    QCOMPARE(browse.headers.size(), std::size_t(1));
+    QCOMPARE(browse.headers.front(), (std::pair<QByteArray, QByteArray>("Cookie", "rs_session=AbC-123_x")));
+    FetchRequest play;
+    play.method = "POST";
+    session.apply(play);
+    QVERIFY(std::find(play.headers.begin(), play.headers.end(), csrf) != play.headers.end());
+    QVERIFY(play.authorization.isEmpty());
+    FetchRequest withToken;
+    withToken.method = "POST";
+    ViewerCredential{"Bearer rst_x", {}}.apply(withToken);
+    QCOMPARE(withToken.authorization, QByteArray("Bearer rst_x"));
+    QVERIFY(withToken.headers.empty());  // bearer tokens are not ambient: no CSRF header needed
+    const FetchRequest out = logoutRequest(api, "rs_session=AbC-123_x");
+    QCOMPARE(out.method, QByteArray("DELETE"));
+    QCOMPARE(out.url.path(), u"/api/v1/session"_qs);
+    QVERIFY(std::find(out.headers.begin(), out.headers.end(), csrf) != out.headers.end());
   }
 };
 

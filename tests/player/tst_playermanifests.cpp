@@ -1,10 +1,13 @@
 // The player's MPD and HLS readers: the packager's golden files (what origin serves)
 // read back into tracks, segments and URLs; the SegmentTemplate features other
 // packagers use (inheritance, BaseURL levels, $Time$, widths, @duration, r=-1); and
-// malformed or unsupported manifests refused with an error that says what is wrong.
+// malformed or unsupported manifests refused with an error that says what is wrong;
+// and playback tokens: segment and playlist URLs of a manifest fetched at /m/<token>/…
+// keep the token, and a renewal swaps it in every URL still to be fetched.
 
 #include "player/manifest/hlsparser.h"
 #include "player/manifest/mpdparser.h"
+#include "player/net/urlrewriter.h"
 
 #include <QFile>
 #include <QTest>
@@ -232,6 +235,46 @@ class TestPlayerManifests : public QObject {
     QCOMPARE(expandTemplate(u"$RepresentationID$/$Number$.m4s"_qs, u"a"_qs, 1, 12, 0), u"a/12.m4s"_qs);
     QCOMPARE(expandTemplate(u"$Number%03d$-$$-$Time$"_qs, u"a"_qs, 1, 7, 99), u"007-$-99"_qs);
     QCOMPARE(expandTemplate(u"$Unknown$ and a $ alone"_qs, u"a"_qs, 1, 1, 1), u"$Unknown$ and a $ alone"_qs);
+  }
+
+  void playbackTokensReachEverySegmentAndRenewalSwapsThem() {
+    const QString token = u"p1.0a1b2c3d.szk3h0.s_Abc-9.QmFzZTY0dXJsTWFj"_qs;
+    const QUrl manifest(u"http://edge.test:8082/m/%1/t_1/manifest.mpd"_qs.arg(token));
+    auto p = parseMpd(golden("full.mpd"), manifest);
+    QVERIFY2(p.isOk(), qPrintable(p.status().message()));
+    QCOMPARE(playbackTokenOf(manifest), token);
+    for (const Track &t : p->video) {
+      QCOMPARE(playbackTokenOf(t.initUrl()), token);
+      for (std::size_t i = 0; i < t.segments.size(); ++i) QCOMPARE(playbackTokenOf(t.segmentUrl(i)), token);
+    }
+    QCOMPARE(p->video.back().segmentUrl(0).toString(), u"http://edge.test:8082/m/%1/t_1/video/720p/seg-1.m4s"_qs.arg(token));
+    QCOMPARE(playbackTokenOf(p->audio.front().initUrl()), token);
+    // HLS: the media playlists and their segments too.
+    const QUrl master(u"http://edge.test/m/%1/t_1/master.m3u8"_qs.arg(token));
+    auto h = parseHlsMultivariant(golden("full-master.m3u8"), master);
+    QVERIFY2(h.isOk(), qPrintable(h.status().message()));
+    Track &v = h->video[2];
+    QCOMPARE(playbackTokenOf(v.playlistUrl), token);
+    QVERIFY(parseHlsMedia(golden("full-720p.m3u8"), v.playlistUrl, &v).isOk());
+    QCOMPARE(playbackTokenOf(v.segmentUrl(2)), token);
+
+    // A renewal: the transport sends every URL with the new value in place of the old.
+    const QString fresh = u"p1.0a1b2c3d.szk3p0.s_Abc-9.TmV3ZXJNYWM"_qs;
+    const QUrl renewed = withPlaybackToken(p->video.back().segmentUrl(1), fresh);
+    QCOMPARE(renewed.toString(), u"http://edge.test:8082/m/%1/t_1/video/720p/seg-2.m4s"_qs.arg(fresh));
+    QCOMPARE(withPlaybackToken(v.segmentUrl(0), fresh).toString(), u"http://edge.test/m/%1/t_1/video/720p/seg-1.m4s"_qs.arg(fresh));
+    // Only a token after /m/ is one: a title or a folder called "m", an api URL and a
+    // tokenless media URL pass unchanged.
+    for (const char *plain : {"http://e/media/m/manifest.mpd", "http://e/media/t/m/x.m4s", "http://api/api/v1/titles/t/playback",
+                              "http://e/m/notatoken/t/x.m4s"}) {
+      const QUrl u(QString::fromLatin1(plain));
+      QCOMPARE(playbackTokenOf(u), QString());
+      QCOMPARE(withPlaybackToken(u, fresh), u);
+    }
+    // What logs, errors and reports show: the token blanked, as in the access log.
+    QCOMPARE(displayUrl(manifest), u"http://edge.test:8082/m/-/t_1/manifest.mpd"_qs);
+    QVERIFY(!displayUrl(renewed).contains(fresh));
+    QCOMPARE(displayUrl(QUrl(u"http://e/media/t/x.m4s"_qs)), u"http://e/media/t/x.m4s"_qs);
   }
 };
 

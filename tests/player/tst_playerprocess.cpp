@@ -2,10 +2,16 @@
 // - `platform simulate --abr all` on a packaged title on disk prints the comparison
 //   table and writes the same report bytes twice; bad input is refused clearly;
 // - `platform play` through a real edge whose upstream holds one segment back stalls
-//   exactly when the buffer runs dry, and the report says where and for how long;
+//   exactly when the buffer runs dry, and the report says where and for how long (the
+//   edge checks media access: the URL carries a playback token of the test's key ring);
 // - `--role=player` runs 200 viewers through the journey against a real stack
 //   (control, origin, edge, api) on loopback: sane percentiles, no errors; a failing
-//   threshold makes it exit 99.
+//   threshold makes it exit 99;
+// - as viewers of a stack whose playback tokens live 10 s: `platform play --title`
+//   with a viewer's API token plays 24 s without a 403 by renewing its token, and the
+//   load generator logs in (cookie and CSRF header), renews, and logs out per journey
+//   or once per viewer, with the api's audit trail agreeing; a wrong password fails
+//   the login step and the thresholds.
 
 #include "playerfixtures.h"
 
@@ -142,13 +148,18 @@ class TestPlayerProcess : public QObject {
     spec.kbps = {300, 800};
     spec.segments = 8;
     SlowUpstream upstream(packagedFiles(spec), u"/seg-2.m4s"_qs, 8000);
+    const TestKeyRing keys;
     Platform edge(tmp_.filePath(u"edge"_qs));
     QString error;
-    QVERIFY2(edge.start({u"--role=edge"_qs, u"--upstream="_qs + upstream.url().toString(), u"--control=http://127.0.0.1:9"_qs,
+    QVERIFY2(edge.start({u"--role=edge"_qs, u"--cluster-key-file="_qs + keys.file(), u"--upstream="_qs + upstream.url().toString(),
+                         u"--control=http://127.0.0.1:9"_qs,
                          u"--heartbeat-interval=3600"_qs, u"--edge-first-byte-timeout=30"_qs, u"--edge-health-interval=3600"_qs},
                         &error),
              qPrintable(error));
-    const QString manifest = edge.url(u"edge"_qs).toString() + u"/media/t/manifest.mpd"_qs;
+    // As the api hands it out: the token in the path, inherited by every segment URL.
+    const QByteArray token = playbackToken(keys.file(), u"t"_qs);
+    QVERIFY(!token.isEmpty());
+    const QString manifest = edge.url(u"edge"_qs).toString() + u"/m/"_qs + QString::fromLatin1(token) + u"/t/manifest.mpd"_qs;
     const QString report = tmp_.filePath(u"play.json"_qs);
     QByteArray out, err;
     const int rc = run(platformBin(), {u"play"_qs, manifest, u"--abr"_qs, u"throughput"_qs, u"--seconds"_qs, u"16"_qs, u"--report"_qs, report},
@@ -182,6 +193,10 @@ class TestPlayerProcess : public QObject {
     QVERIFY2(stack.start({u"--role=control,origin,edge,api"_qs, u"--heartbeat-interval=0.5"_qs, u"--edge-capacity=100000"_qs}, &error),
              qPrintable(error));
     const QUrl control = stack.url(u"control"_qs), origin = stack.url(u"origin"_qs), api = stack.url(u"api"_qs);
+    // The test registers titles as a service (control, the origin's publish) and checks
+    // steering as the api's admin; the viewers are viewers.
+    stack.authorizeAll();
+    authorize(origin, stack.serviceAuth());
     TitleSpec spec;
     spec.kbps = {100, 200, 400};
     spec.segmentSeconds = 2;
@@ -197,10 +212,20 @@ class TestPlayerProcess : public QObject {
                                  .json()[u"sources"_qs].toArray().first()[u"kind"_qs].toString() == u"edge"_qs,
                              10000);
 
+    // A viewer's API token, made as an operator makes one (offline, on the data directory).
+    QByteArray viewerToken, tokenErr;
+    QCOMPARE(run(platformBin(), {u"token"_qs, u"create"_qs, u"--name"_qs, u"load"_qs, u"--role"_qs, u"viewer"_qs, u"--data-dir"_qs, stack.dataDir()},
+                 &viewerToken, &tokenErr),
+             0);
+    viewerToken = viewerToken.trimmed();
+    QVERIFY2(viewerToken.startsWith("rst_"), tokenErr.constData());
+    // The player registers with control like every role: it holds the stack's cluster key.
     const QStringList common{u"--role=player"_qs, u"--headless"_qs, u"--access-log="_qs, u"--data-dir="_qs + tmp_.filePath(u"player"_qs),
-                             u"--control="_qs + control.toString(), u"--player-target="_qs + api.toString()};
+                             u"--cluster-key-file="_qs + clusterKeyFile(stack.dataDir()), u"--control="_qs + control.toString(),
+                             u"--player-target="_qs + api.toString()};
+    const QStringList viewer = common + QStringList{u"--player-token="_qs + QString::fromLatin1(viewerToken)};
     QByteArray out, err;
-    const int rc = run(platformBin(), common + QStringList{u"--player-sessions=200"_qs, u"--player-duration=20"_qs, u"--player-ramp=4"_qs,
+    const int rc = run(platformBin(), viewer + QStringList{u"--player-sessions=200"_qs, u"--player-duration=20"_qs, u"--player-ramp=4"_qs,
                                                            u"--player-watch=8"_qs, u"--player-fail-if=error_rate>0,p95_start_ms>2000"_qs},
                        &out, &err, 90000);
     const QJsonObject s = QJsonDocument::fromJson(out).object();
@@ -226,7 +251,7 @@ class TestPlayerProcess : public QObject {
 
     // A condition that always holds (any start time is at least 0): exit 99, and the
     // summary says which.
-    QCOMPARE(run(platformBin(), common + QStringList{u"--player-sessions=5"_qs, u"--player-duration=3"_qs, u"--player-fail-if=p95_start_ms>=0"_qs},
+    QCOMPARE(run(platformBin(), viewer + QStringList{u"--player-sessions=5"_qs, u"--player-duration=3"_qs, u"--player-fail-if=p95_start_ms>=0"_qs},
                  &out, &err, 30000),
              99);
     const QJsonObject failed = QJsonDocument::fromJson(out).object();
@@ -236,7 +261,152 @@ class TestPlayerProcess : public QObject {
     QCOMPARE(run(platformBin(), common + QStringList{u"--player-fail-if=p95_start>1"_qs}, &out, &err, 15000), 1);
     QVERIFY2(err.contains("unknown metric 'p95_start'"), err.constData());
     QCOMPARE(run(platformBin(), common + QStringList{u"--player-user=ann"_qs, u"--player-password-file=/dev/null"_qs}, &out, &err, 15000), 1);
-    QVERIFY2(err.contains("identity API"), err.constData());
+    QVERIFY2(err.contains("--player-password-file /dev/null is empty"), err.constData());
+    QCOMPARE(run(platformBin(), viewer + QStringList{u"--player-login=sometimes"_qs}, &out, &err, 15000), 1);
+    QVERIFY2(err.contains("--player-login must be viewer or journey"), err.constData());
+  }
+
+  void viewersSignInAndOutliveTheirPlaybackTokens() {
+    Platform stack(tmp_.filePath(u"idstack"_qs));
+    QString error;
+    QVERIFY2(stack.start({u"--role=control,origin,edge,api"_qs, u"--heartbeat-interval=0.5"_qs, u"--edge-capacity=100000"_qs,
+                          u"--playback-token-ttl=10"_qs},
+                         &error),
+             qPrintable(error));
+    const QUrl control = stack.url(u"control"_qs), origin = stack.url(u"origin"_qs), api = stack.url(u"api"_qs);
+    stack.authorizeAll();
+    authorize(origin, stack.serviceAuth());
+    TitleSpec spec;
+    spec.kbps = {100, 200, 400};
+    spec.segmentSeconds = 2;
+    spec.segments = 20;
+    const QString id = publishReadyTitle(control, origin, spec, u"Long title"_qs, &error);
+    QVERIFY2(!id.isEmpty(), qPrintable(error));
+    const QString playbackPath = u"/api/v1/titles/%1/playback"_qs.arg(id);
+    QTRY_VERIFY_WITH_TIMEOUT(call(api, "POST", playbackPath).json()[u"sources"_qs].toArray().first()[u"kind"_qs].toString() == u"edge"_qs,
+                             10000);
+    // A token handed out now has run out long before the session below ends.
+    const QJsonObject early = call(api, "POST", playbackPath).json();
+    const QString earlyDash = early[u"sources"_qs].toArray().first()[u"dash"_qs].toString();
+    QVERIFY2(earlyDash.contains(u"/m/p1."), qPrintable(earlyDash));
+    QCOMPARE(early[u"playbackToken"_qs][u"renewAfterSeconds"_qs].toInt(), 5);
+    QCOMPARE(rs::test::http("GET", QUrl(earlyDash)).status, 200);
+
+    QByteArray viewerToken, out, err;
+    QCOMPARE(run(platformBin(), {u"token"_qs, u"create"_qs, u"--name"_qs, u"viewer"_qs, u"--role"_qs, u"viewer"_qs, u"--data-dir"_qs,
+                                 stack.dataDir()},
+                 &viewerToken, &err),
+             0);
+    viewerToken = viewerToken.trimmed();
+
+    // `platform play --title` as that viewer: a 4-s buffer cap keeps it downloading to
+    // the end, so every segment after the first 15 s needs a renewed token.
+    const QString report = tmp_.filePath(u"long.json"_qs);
+    int rc = run(platformBin(), {u"play"_qs, u"--title"_qs, id, u"--api"_qs, api.toString(), u"--token"_qs, QString::fromLatin1(viewerToken),
+                                 u"--abr"_qs, u"throughput"_qs, u"--buffer-cap"_qs, u"4"_qs, u"--seconds"_qs, u"24"_qs, u"--report"_qs, report},
+                 &out, &err, 90000);
+    QVERIFY2(rc == 0, qPrintable(QStringLiteral("rc %1\n%2\n%3").arg(rc).arg(QString::fromUtf8(out), QString::fromUtf8(err))));
+    const QJsonObject r = readJson(report);
+    QCOMPARE(r[u"ended_by"_qs].toString(), u"watch limit"_qs);
+    QCOMPARE(r[u"failovers"_qs].toInt(), 0);
+    QVERIFY2(r[u"session_s"_qs].toDouble() > 20, qPrintable(QString::number(r[u"session_s"_qs].toDouble())));
+    QVERIFY(r[u"segments"_qs].toArray().size() >= 12);
+    QVERIFY2(r[u"token_renewals"_qs].toInt() >= 3, QJsonDocument(r).toJson().constData());
+    QCOMPARE(r[u"token_renewal_failures"_qs].toInt(), 0);
+    QVERIFY2(!err.contains("403"), err.constData());
+    // Neither credential is printed or reported: the manifest shows as /m/-/.
+    const QByteArray reportText = readBytes(report);
+    for (const QByteArray &text : {out, err, reportText}) {
+      QVERIFY(!text.contains(viewerToken));
+      QVERIFY2(!text.contains("/m/p1."), text.constData());
+    }
+    QVERIFY2(reportText.contains("/m/-/"), reportText.constData());
+    // The early token is dead by now: the session above lived on renewals.
+    QCOMPARE(rs::test::http("GET", QUrl(earlyDash)).status, 403);
+    // Without a credential the api says what to pass.
+    QCOMPARE(run(platformBin(), {u"play"_qs, u"--title"_qs, id, u"--api"_qs, api.toString(), u"--token"_qs, u"rst_bogus"_qs}, &out, &err,
+                 30000),
+             1);
+    QVERIFY2(err.contains("HTTP 401") && err.contains("pass --token"), err.constData());
+    // A media URL without a token: the edge's 401, and what to do about it.
+    const QString bare = stack.url(u"edge"_qs).toString() + u"/media/%1/manifest.mpd"_qs.arg(id);
+    QCOMPARE(run(platformBin(), {u"play"_qs, bare}, &out, &err, 30000), 1);
+    QVERIFY2(err.contains("HTTP 401") && err.contains("--title ID"), err.constData());
+
+    // The load generator as a viewer with a password: a login per journey.
+    const QString pw = tmp_.filePath(u"ann.pw"_qs);
+    const QByteArray password = "anns secret password";
+    {
+      QFile f(pw);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(password + "\n");
+    }
+    QCOMPARE(run(platformBin(), {u"user"_qs, u"add"_qs, u"ann"_qs, u"--role"_qs, u"viewer"_qs, u"--password-file"_qs, pw, u"--data-dir"_qs,
+                                 stack.dataDir()}),
+             0);
+    const QStringList common{u"--role=player"_qs, u"--headless"_qs, u"--access-log="_qs, u"--data-dir="_qs + tmp_.filePath(u"player2"_qs),
+                             u"--cluster-key-file="_qs + clusterKeyFile(stack.dataDir()), u"--control="_qs + control.toString(),
+                             u"--player-target="_qs + api.toString(), u"--player-user=ann"_qs, u"--player-password-file="_qs + pw};
+    rc = run(platformBin(), common + QStringList{u"--player-login=journey"_qs, u"--player-sessions=20"_qs, u"--player-duration=16"_qs,
+                                                 u"--player-ramp=2"_qs,
+                                                 u"--player-watch=12"_qs, u"--player-fail-if=error_rate>0"_qs},
+             &out, &err, 90000);
+    QJsonObject s = QJsonDocument::fromJson(out).object();
+    QVERIFY2(rc == 0, qPrintable(QStringLiteral("rc %1\n%2\n%3").arg(rc).arg(QString::fromUtf8(out), QString::fromUtf8(err.right(3000)))));
+    QCOMPARE(s[u"login"_qs].toString(), u"journey"_qs);
+    QCOMPARE(s[u"journeys_failed"_qs].toInt(), 0);
+    const int logins = s[u"logins"_qs].toInt();
+    QVERIFY2(logins >= 20 && logins >= s[u"journeys"_qs].toInt(), QJsonDocument(s).toJson().constData());
+    QCOMPARE(s[u"logouts"_qs].toInt(), logins);
+    QCOMPARE(s[u"logout_failures"_qs].toInt(), 0);
+    const QJsonObject loginMs = s[u"login_ms"_qs].toObject();
+    QCOMPARE(loginMs[u"count"_qs].toInt(), logins);
+    QVERIFY(loginMs[u"p50"_qs].toDouble() > 0);
+    QVERIFY(loginMs[u"p50"_qs].toDouble() <= loginMs[u"p95"_qs].toDouble());
+    QVERIFY(loginMs[u"p95"_qs].toDouble() <= loginMs[u"max"_qs].toDouble());
+    // Sessions of 12 s on average outlive a 10-s token: the viewers renewed, never failed.
+    QVERIFY2(s[u"token_renewals"_qs].toInt() > 0, QJsonDocument(s).toJson().constData());
+    QCOMPARE(s[u"token_renewal_failures"_qs].toInt(), 0);
+    QVERIFY(!out.contains(password) && !err.contains(password) && !err.contains("rs_session="));
+    // The api saw every login and logout (it may have seen a login more: one the end of
+    // the run cut off after the api answered).
+    auto audited = [&](const QString &action) {
+      int n = 0;
+      for (const QJsonValue &v : call(api, "GET", u"/api/v1/audit?limit=1000"_qs).json()[u"entries"_qs].toArray())
+        if (v[u"action"_qs].toString() == action && v[u"target"_qs].toString() == u"ann"_qs && v[u"ok"_qs].toBool()) ++n;
+      return n;
+    };
+    const int auditedLogins = audited(u"login"_qs);
+    QVERIFY2(auditedLogins >= logins && auditedLogins <= logins + 20, qPrintable(QString::number(auditedLogins)));
+    QCOMPARE(audited(u"logout"_qs), logins);
+
+    // Once per viewer (the default): ten logins, ten logouts at the end, however many journeys.
+    rc = run(platformBin(), common + QStringList{u"--player-sessions=10"_qs, u"--player-duration=12"_qs,
+                                                 u"--player-watch=4"_qs, u"--player-fail-if=error_rate>0"_qs},
+             &out, &err, 60000);
+    s = QJsonDocument::fromJson(out).object();
+    QVERIFY2(rc == 0, qPrintable(QStringLiteral("rc %1\n%2\n%3").arg(rc).arg(QString::fromUtf8(out), QString::fromUtf8(err.right(3000)))));
+    QCOMPARE(s[u"login"_qs].toString(), u"viewer"_qs);
+    QCOMPARE(s[u"logins"_qs].toInt(), 10);
+    QCOMPARE(s[u"logouts"_qs].toInt(), 10);
+    QVERIFY2(s[u"journeys"_qs].toInt() > 10, QJsonDocument(s).toJson().constData());
+    QCOMPARE(audited(u"logout"_qs), logins + 10);
+
+    // A wrong password: the login step fails, with the api's answer, and so do the thresholds.
+    QFile bad(tmp_.filePath(u"bad.pw"_qs));
+    QVERIFY(bad.open(QIODevice::WriteOnly));
+    bad.write("not anns password\n");
+    bad.close();
+    rc = run(platformBin(), common + QStringList{u"--player-password-file="_qs + bad.fileName(), u"--player-sessions=1"_qs,
+                                                 u"--player-duration=2"_qs, u"--player-fail-if=error_rate>0"_qs},
+             &out, &err, 30000);
+    s = QJsonDocument::fromJson(out).object();
+    QCOMPARE(rc, 99);
+    QVERIFY(s[u"journeys_failed"_qs].toInt() >= 1);
+    QCOMPARE(s[u"logins"_qs].toInt(), 0);
+    const QStringList errors = s[u"errors"_qs].toObject().keys();
+    QVERIFY2(!errors.isEmpty() && errors.first().startsWith(u"login: login refused (HTTP 401"), qPrintable(errors.join(u'\n')));
+    QVERIFY(!out.contains("not anns password") && !err.contains("not anns password"));
   }
 };
 

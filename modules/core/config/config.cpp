@@ -166,8 +166,10 @@ std::vector<OptionSpec> buildSpecs() {
       {QStringLiteral("player-token"), QStringLiteral("TOKEN"), QString(),
        QStringLiteral("Player: API token every request carries (Authorization: Bearer)."), pl},
       {QStringLiteral("player-user"), QStringLiteral("NAME"), QString(),
-       QStringLiteral("Player: log in as this user (needs the identity API) instead of --player-token."), pl},
-      {QStringLiteral("player-password-file"), QStringLiteral("FILE"), QString(), QStringLiteral("Player: the password for --player-user."), pl},
+       QStringLiteral("Player: viewers log in as this account (POST /api/v1/session, the rs_session cookie) instead of --player-token."), pl},
+      {QStringLiteral("player-password-file"), QStringLiteral("FILE"), QString(), QStringLiteral("Player: the password for --player-user (the file's first line)."), pl},
+      {QStringLiteral("player-login"), QStringLiteral("viewer|journey"), QStringLiteral("viewer"),
+       QStringLiteral("Player, with --player-user: log in once per viewer (out when the run ends), or in and out in every journey."), pl},
       {QStringLiteral("player-fail-if"), QStringLiteral("CONDITIONS"), QString(),
        QStringLiteral("Player: exit 99 when any holds, e.g. 'p95_start_ms>2000,error_rate>0.01'."), pl},
   });

@@ -2,6 +2,7 @@
 
 #include "player/manifest/hlsparser.h"
 #include "player/manifest/mpdparser.h"
+#include "player/net/urlrewriter.h"
 
 #include <algorithm>
 #include <cmath>
@@ -41,7 +42,7 @@ struct Session::Stream {
 Session::Session(SessionOptions options, Clock &clock, Transport &transport, std::unique_ptr<AbrAlgorithm> abr)
     : opt_(std::move(options)), clock_(clock), net_(transport), abr_(std::move(abr)), playTimer_(clock), wallTimer_(clock) {
   log_.abr = QLatin1String(abr_ ? abr_->name() : "none");
-  log_.manifest = opt_.manifestUrl.toString();
+  log_.manifest = displayUrl(opt_.manifestUrl);
 }
 
 Session::~Session() {
@@ -68,7 +69,7 @@ void Session::stop() { finish(QStringLiteral("stopped")); }
 
 void Session::loadManifest(std::size_t source) {
   source_ = source;
-  log_.sources.push_back(sources_[source].toString());
+  log_.sources.push_back(displayUrl(sources_[source]));
   FetchRequest req;
   req.url = sources_[source];
   req.wantBody = true;
@@ -90,21 +91,21 @@ void Session::onManifest(std::size_t source, const FetchResult &r) {
     ++log_.failovers;
     loadManifest(source + 1);
   };
-  if (!r.ok()) return next(QStringLiteral("manifest %1: %2").arg(sources_[source].toString(), r.describe()));
+  if (!r.ok()) return next(QStringLiteral("manifest %1: %2").arg(displayUrl(sources_[source]), r.describe()));
   const bool hls = looksLikeHls(r.body);
   Result<Presentation> parsed = hls ? parseHlsMultivariant(r.body, sources_[source]) : parseMpd(r.body, sources_[source]);
-  if (!parsed) return next(QStringLiteral("manifest %1: %2").arg(sources_[source].toString(), parsed.status().message()));
+  if (!parsed) return next(QStringLiteral("manifest %1: %2").arg(displayUrl(sources_[source]), parsed.status().message()));
   Presentation fresh = std::move(*parsed);
   if (fresh.video.empty()) return finish(QStringLiteral("error"), QStringLiteral("the manifest has no video"));
 
   if (phase_ != Phase::Manifest) {
     // A failover: the new source must describe the same title.
     if (fresh.video.size() != p_.video.size() || fresh.audio.size() != p_.audio.size())
-      return next(QStringLiteral("source %1 has other renditions than the first").arg(sources_[source].toString()));
+      return next(QStringLiteral("source %1 has other renditions than the first").arg(displayUrl(sources_[source])));
     if (!hls) {
       for (std::size_t i = 0; i < fresh.video.size(); ++i)
         if (fresh.video[i].segments.size() != timeline_.size())
-          return next(QStringLiteral("source %1 has another segment timeline").arg(sources_[source].toString()));
+          return next(QStringLiteral("source %1 has another segment timeline").arg(displayUrl(sources_[source])));
     }
     p_ = std::move(fresh);
     // HLS: the tracks being played need their media playlists from the new source.
@@ -158,9 +159,9 @@ void Session::ensureLoaded(Stream &s, int track, std::function<void()> then) {
     ++log_.requests;
     log_.bytes += r.bytes;
     Track &t = p_.tracks(sp->kind)[std::size_t(track)];
-    if (!r.ok()) return failover(QStringLiteral("playlist %1: %2").arg(t.playlistUrl.toString(), r.describe()));
+    if (!r.ok()) return failover(QStringLiteral("playlist %1: %2").arg(displayUrl(t.playlistUrl), r.describe()));
     if (Status st = parseHlsMedia(r.body, t.playlistUrl, &t); !st.isOk())
-      return finish(QStringLiteral("error"), QStringLiteral("playlist %1: %2").arg(t.playlistUrl.toString(), st.message()));
+      return finish(QStringLiteral("error"), QStringLiteral("playlist %1: %2").arg(displayUrl(t.playlistUrl), st.message()));
     if (sp->kind == MediaKind::Video && !timeline_.empty() && t.segments.size() != timeline_.size())
       return finish(QStringLiteral("error"), QStringLiteral("variant %1 has %2 segments, the others %3")
                                                  .arg(t.id).arg(t.segments.size()).arg(timeline_.size()));
@@ -465,7 +466,7 @@ void Session::onFailure(Stream &s, int track, const FetchResult &r, bool init) {
     return;
   }
   const QUrl url = urlOf(p_, {s.kind, track, init ? -1 : s.next});
-  failover(QStringLiteral("%1: %2").arg(url.toString(), r.describe()));
+  failover(QStringLiteral("%1: %2").arg(displayUrl(url), r.describe()));
 }
 
 void Session::failover(const QString &why) {

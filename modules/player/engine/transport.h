@@ -11,6 +11,8 @@
 #include <QUrl>
 #include <cstdint>
 #include <functional>
+#include <utility>
+#include <vector>
 
 namespace rs::player {
 
@@ -24,6 +26,8 @@ struct FetchRequest {
   int timeoutMs = 15000;                     // no byte for this long: the request fails
   QByteArray body;                           // API calls (with contentType)
   QByteArray contentType;
+  // Further request headers: a signed-in viewer's Cookie and X-ReelStack-CSRF.
+  std::vector<std::pair<QByteArray, QByteArray>> headers;
 
   QUrl resolvedUrl() const { return presentation ? urlOf(*presentation, media) : url; }
 };
@@ -38,6 +42,7 @@ struct FetchResult {
   double finishedAt = 0;
   std::int64_t firstChunkBytes = 0;  // bytes that arrived with the first read
   QByteArray xCache;        // the edge's X-Cache, when there is one
+  std::vector<QByteArray> setCookies;  // the Set-Cookie values (the login's session cookie)
 
   bool ok() const { return error.isEmpty() && status >= 200 && status < 300; }
   QString describe() const { return error.isEmpty() ? QStringLiteral("HTTP %1").arg(status) : error; }

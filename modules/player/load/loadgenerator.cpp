@@ -53,6 +53,8 @@ void LoadGenerator::onJourney(const JourneyResult &j) {
   for (double ms : j.apiMs)
     if (ms >= 0) apiMs_.add(ms);
   for (double ms : j.segmentMs) segmentMs_.add(ms);
+  tokenRenewals_ += j.tokenRenewals;
+  tokenRenewalFailures_ += j.tokenRenewalFailures;
   bytes_ += j.bytes;
   if (j.started) {
     ++started_;
@@ -71,7 +73,7 @@ QStringList LoadGenerator::metricNames() {
           QStringLiteral("p99_start_ms"),   QStringLiteral("max_start_ms"),    QStringLiteral("rebuffer_ratio"),
           QStringLiteral("p95_rebuffer_ratio"), QStringLiteral("rebuffer_events"), QStringLiteral("mean_bitrate"),
           QStringLiteral("p95_api_ms"),     QStringLiteral("p99_api_ms"),      QStringLiteral("p95_segment_ms"),
-          QStringLiteral("peak_watching")};
+          QStringLiteral("peak_watching"),  QStringLiteral("p95_login_ms"),    QStringLiteral("p99_login_ms")};
 }
 
 std::optional<double> LoadGenerator::metric(const QString &name) const {
@@ -93,6 +95,8 @@ std::optional<double> LoadGenerator::metric(const QString &name) const {
   if (name == u"p99_api_ms") return apiMs_.count() ? std::optional<double>(apiMs_.percentile(99)) : std::nullopt;
   if (name == u"p95_segment_ms") return segmentMs_.count() ? std::optional<double>(segmentMs_.percentile(95)) : std::nullopt;
   if (name == u"peak_watching") return peakWatching_;
+  if (name == u"p95_login_ms") return loginMs_.count() ? std::optional<double>(loginMs_.percentile(95)) : std::nullopt;
+  if (name == u"p99_login_ms") return loginMs_.count() ? std::optional<double>(loginMs_.percentile(99)) : std::nullopt;
   return std::nullopt;
 }
 
@@ -153,15 +157,17 @@ void LoadGenerator::end() {
 }
 
 void LoadGenerator::finishWhenQuiet() {
-  // Stopped sessions report from the event loop: wait for the last one.
+  // Stopped sessions report from the event loop, and viewers log out: wait for the last.
   for (const auto &u : users_) {
-    if (u->watching()) {
+    if (u->busy()) {
       quiet_.after(0.01, [this] { finishWhenQuiet(); });
       return;
     }
   }
   if (done_) return;
   done_ = true;
+  for (const auto &u : users_)
+    for (double ms : u->loginMs()) loginMs_.add(ms);
   QJsonArray report;
   const bool passed = evaluateThresholds(thresholds_, [this](const QString &m) { return metric(m); }, &report);
   QJsonObject s = summary();
@@ -178,6 +184,15 @@ QJsonObject LoadGenerator::summary() const {
     return v ? QJsonValue(std::round(*v * 100000) / 100000) : QJsonValue();
   };
   const double elapsed = clock_.now() - startedAt_;
+  int logins = 0, logouts = 0, logoutFailures = 0;
+  for (const auto &u : users_) {
+    logins += u->logins();
+    logouts += u->logouts();
+    logoutFailures += u->logoutFailures();
+  }
+  const QString login = !config_.credentials.user.isEmpty() ? (config_.loginPerJourney ? QStringLiteral("journey") : QStringLiteral("viewer"))
+                        : config_.authorization.isEmpty() ? QStringLiteral("none")
+                                                          : QStringLiteral("token");
   return {{QStringLiteral("target"), config_.target.toString()},
           {QStringLiteral("sessions"), config_.sessions},
           {QStringLiteral("duration_s"), config_.durationS},
@@ -193,6 +208,13 @@ QJsonObject LoadGenerator::summary() const {
           {QStringLiteral("peak_watching"), peakWatching_},
           {QStringLiteral("start_ms"), startMs_.json()},
           {QStringLiteral("api_ms"), apiMs_.json()},
+          {QStringLiteral("login"), login},
+          {QStringLiteral("logins"), logins},
+          {QStringLiteral("logouts"), logouts},
+          {QStringLiteral("logout_failures"), logoutFailures},
+          {QStringLiteral("login_ms"), loginMs_.json()},
+          {QStringLiteral("token_renewals"), tokenRenewals_},
+          {QStringLiteral("token_renewal_failures"), tokenRenewalFailures_},
           {QStringLiteral("segment_ms"), segmentMs_.json()},
           {QStringLiteral("rebuffer_ratio"), value("rebuffer_ratio")},
           {QStringLiteral("session_rebuffer_ratio"), rebufferRatio_.json(5)},

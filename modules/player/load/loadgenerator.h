@@ -52,7 +52,8 @@ class LoadGenerator : public QObject {
   int journeys_ = 0, failed_ = 0, started_ = 0, stoppedAtEnd_ = 0, rebufferEvents_ = 0, peakWatching_ = 0;
   double watchedS_ = 0, rebufferS_ = 0;
   std::int64_t bytes_ = 0;
-  Distribution startMs_, apiMs_, segmentMs_, rebufferRatio_, bitrate_;
+  int tokenRenewals_ = 0, tokenRenewalFailures_ = 0;
+  Distribution startMs_, apiMs_, segmentMs_, rebufferRatio_, bitrate_, loginMs_;
   QMap<QString, int> errors_;
 };
 

@@ -27,6 +27,7 @@ Transport::FetchId QnamTransport::fetch(const FetchRequest &request, std::functi
   req.setTransferTimeout(request.timeoutMs);
   req.setRawHeader("User-Agent", "ReelStack-player/" REELSTACK_VERSION);
   if (!request.authorization.isEmpty()) req.setRawHeader("Authorization", request.authorization);
+  for (const auto &[name, value] : request.headers) req.setRawHeader(name, value);
   InFlight &f = inFlight_[id];
   f.wantBody = request.wantBody;
   f.done = std::move(done);
@@ -72,6 +73,9 @@ Transport::FetchId QnamTransport::fetch(const FetchRequest &request, std::functi
     if (f.result.firstByteAt <= 0) f.result.firstByteAt = f.result.finishedAt;
     f.result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     f.result.xCache = reply->rawHeader("X-Cache");
+    for (const auto &[name, value] : reply->rawHeaderPairs())
+      if (name.compare("Set-Cookie", Qt::CaseInsensitive) == 0)
+        for (const QByteArray &one : value.split('\n')) f.result.setCookies.push_back(one);
     if (reply->error() != QNetworkReply::NoError && f.result.status == 0) {
       f.result.error = reply->error() == QNetworkReply::OperationCanceledError ? QStringLiteral("timed out") : reply->errorString();
     } else if (reply->error() != QNetworkReply::NoError && f.result.status >= 200 && f.result.status < 300) {

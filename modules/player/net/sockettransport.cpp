@@ -50,6 +50,7 @@ QByteArray requestText(const FetchRequest &r, const QUrl &url) {
   if (port != (tls ? 443 : 80)) host += ':' + QByteArray::number(port);
   QByteArray out = r.method + ' ' + target + " HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: ReelStack-player/" REELSTACK_VERSION "\r\n";
   if (!r.authorization.isEmpty()) out += "Authorization: " + r.authorization + "\r\n";
+  for (const auto &[name, value] : r.headers) out += name + ": " + value + "\r\n";
   if (!r.body.isEmpty() || r.method == "POST" || r.method == "PUT") {
     out += "Content-Length: " + QByteArray::number(r.body.size()) + "\r\n";
     if (!r.contentType.isEmpty()) out += "Content-Type: " + r.contentType + "\r\n";
@@ -64,6 +65,7 @@ struct ParserCallbacks {
   static SocketTransport::Connection *conn(http_parser *p) { return static_cast<SocketTransport::Connection *>(p->data); }
   static void storeHeader(SocketTransport::Connection *c) {
     if (c->job && c->field.compare("x-cache", Qt::CaseInsensitive) == 0) c->job->result.xCache = c->value;
+    if (c->job && c->field.compare("set-cookie", Qt::CaseInsensitive) == 0) c->job->result.setCookies.push_back(c->value);
     c->field.clear();
     c->value.clear();
   }

@@ -2,6 +2,7 @@
 
 #include "player/manifest/hlsparser.h"
 #include "player/manifest/mpdparser.h"
+#include "player/net/urlrewriter.h"
 
 #include <QEventLoop>
 #include <QFile>
@@ -127,7 +128,7 @@ void TitleProbe::fetchDocument(const std::shared_ptr<Job> &job, const QUrl &url,
     reply->deleteLater();
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status != 200) {
-      return job->fail(Status(ErrorCode::BadGateway, QStringLiteral("GET %1: %2").arg(url.toString(),
+      return job->fail(Status(ErrorCode::BadGateway, QStringLiteral("GET %1: %2").arg(displayUrl(url),
                                                                                        status ? QStringLiteral("HTTP %1").arg(status) : reply->errorString())));
     }
     then(reply->readAll());
@@ -187,7 +188,7 @@ void TitleProbe::headNext(const std::shared_ptr<Job> &job) {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
     if (status != 200 || !length.isValid()) {
-      return job->fail(Status(ErrorCode::BadGateway, QStringLiteral("HEAD %1: %2").arg(piece.url.toString(),
+      return job->fail(Status(ErrorCode::BadGateway, QStringLiteral("HEAD %1: %2").arg(displayUrl(piece.url),
                                                                                         status == 200 ? QStringLiteral("no Content-Length")
                                                                                         : status ? QStringLiteral("HTTP %1").arg(status)
                                                                                                  : reply->errorString())));
