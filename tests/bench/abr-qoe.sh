@@ -27,9 +27,11 @@ if [[ ! -f "$TITLE_DIR/title-id" ]]; then
 fi
 TITLE="$(cat "$TITLE_DIR/title-id")"
 
-# The origin serves the title's directory as it is.
+# The origin serves the title's directory as it is. It has no control to learn public
+# titles from and the players get plain /media/ URLs, so its media check is off
+# (--media-auth=off, docs/security.md): a loopback origin private to this benchmark.
 "$PLATFORM" --role=origin --headless --data-dir="$TITLE_DIR/data" --origin-listen=127.0.0.1:"$PORT" \
-  --control=http://127.0.0.1:9 --heartbeat-interval=3600 --access-log= 2>"$RUNS/origin.log" &
+  --control=http://127.0.0.1:9 --heartbeat-interval=3600 --media-auth=off --access-log= 2>"$RUNS/origin.log" &
 ORIGIN_PID=$!
 cleanup() {
   kill -TERM "$ORIGIN_PID" 2>/dev/null || true
