@@ -65,7 +65,7 @@ void checkCookie(QByteArrayView header) {
   for (const char ch : c.value)
     FUZZ_CHECK((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_');
   FUZZ_CHECK(header.contains(QByteArrayView(c.value)));
-  const identity::CookieLookup again = identity::findSessionCookie("rs_session=" + c.value);
+  const identity::CookieLookup again = identity::findSessionCookie(QByteArray("rs_session=" + c.value));
   FUZZ_CHECK(again.kind == identity::CookieLookup::Found && again.value == c.value);
 }
 }  // namespace

@@ -28,7 +28,9 @@ need_platform() {
   [[ -e "$PLATFORM" ]] || die "platform binary not found at $PLATFORM
   build it with ./installer/reelstack.sh build (an optimised build), or point PLATFORM=/path/to/platform at one"
   [[ -x "$PLATFORM" ]] || die "$PLATFORM is not executable"
-  "$PLATFORM" --help 2>/dev/null | grep -q -- '--edge-policy' ||
+  # Not `--help | grep -q`: grep stops reading at the match, the help (longer than a pipe
+  # buffer) then dies of SIGPIPE, and pipefail calls the check failed.
+  [[ "$("$PLATFORM" --help 2>/dev/null)" == *--edge-policy* ]] ||
     die "$PLATFORM has no edge options (too old a build?)"
 }
 
