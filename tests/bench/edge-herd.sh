@@ -4,7 +4,7 @@
 # proxy_cache_lock on, both in front of the same origin. Counts the upstream fetches the
 # same way for both (lines for that path in the origin's access log) and reports latency
 # to the first and to the last byte. On demand only (not in CI).
-# See tests/bench/README-edge.md for the knobs.
+# See tests/bench/README.md for the knobs.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -45,13 +45,19 @@ need_tool curl "installer/setup-deps.sh installs it"
 [[ $(ulimit -n) == unlimited || $(ulimit -n) -ge $((CONNECTIONS * 2 + 256)) ]] ||
   ulimit -n $((CONNECTIONS * 2 + 256)) 2>/dev/null ||
   die "ulimit -n is $(ulimit -n); $((CONNECTIONS * 2 + 256)) descriptors are needed"
+CONTROL_PORT=$((PORT_BASE + 9))
 need_free_port "$ORIGIN_PORT" BENCH_PORT_BASE
+need_free_port "$CONTROL_PORT" BENCH_PORT_BASE
 for s in "${servers[@]}"; do need_free_port "${PORT[$s]}" BENCH_PORT_BASE; done
 
 make_tmp
 LOAD_BEFORE="$(load_avg)"
 BYTES=$((OBJECT_MIB * 1024 * 1024))
-MEDIA="$TMP/origin/media/herd"
+# A public title in the benchmark's own control: our edge and origin check media access.
+start_control "$CONTROL_PORT" "$TMP/control"
+TITLE="$(public_title edge-herd)"
+MEDIA_PROBE="/media/$TITLE/not-in-the-herd"
+MEDIA="$TMP/origin/media/$TITLE"
 mkdir -p "$MEDIA"
 # Every round and server gets its own cold object, created before anything starts.
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -79,7 +85,7 @@ edge_fetch_metric() { # -> sum of reelstack_edge_upstream_fetches_total over all
 
 declare -A RES=() FETCH=() METRIC=()
 run_one() { # server round
-  local s="$1" r="$2" path="/media/herd/r$2-$1.m4s" out m0="" m1=""
+  local s="$1" r="$2" path="/media/$TITLE/r$2-$1.m4s" out m0="" m1=""
   out="$TMP/herd-$s-$r.json"
   [[ $s == ours ]] && m0="$(edge_fetch_metric)"
   log "round $r: $CONNECTIONS requests at once for cold $path (${LABEL[$s]})"

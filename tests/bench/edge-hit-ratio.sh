@@ -3,7 +3,7 @@
 # replayed one request at a time through the real edge role once per eviction policy
 # (lru, sieve, s3fifo), memory tier only and (optionally) disk tier; object and byte hit
 # ratios from X-Cache, and each policy's ratio to LRU. On demand only (not in CI).
-# See tests/bench/README-edge.md for the knobs.
+# See tests/bench/README.md for the knobs.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -45,6 +45,8 @@ need_tool curl "installer/setup-deps.sh installs it"
 ORIGIN_PORT=$PORT_BASE EDGE_PORT=$((PORT_BASE + 1))
 need_free_port "$ORIGIN_PORT" BENCH_PORT_BASE
 need_free_port "$EDGE_PORT" BENCH_PORT_BASE
+CONTROL_PORT=$((PORT_BASE + 9))
+need_free_port "$CONTROL_PORT" BENCH_PORT_BASE
 
 make_tmp
 LOAD_BEFORE="$(load_avg)"
@@ -55,7 +57,11 @@ if [[ " $TIERS " == *" disk "* && -d "$DISK_DIR_BASE" && -w "$DISK_DIR_BASE" ]];
 fi
 CACHE_BYTES=$((CACHE_MIB * 1024 * 1024))
 DISK_MEMORY_BYTES=$((DISK_MEMORY_KIB * 1024))
-node "$TOOL" generate --dir "$TMP/origin/media/zipf" --prefix /media/zipf \
+# A public title in the benchmark's own control: our edge and origin check media access.
+start_control "$CONTROL_PORT" "$TMP/control"
+TITLE="$(public_title edge-hit-ratio)"
+MEDIA_PROBE="/media/$TITLE/not-in-the-trace"
+node "$TOOL" generate --dir "$TMP/origin/media/$TITLE" --prefix "/media/$TITLE" \
   --total-bytes $((CACHE_BYTES * CATALOGUE_FACTOR)) --min-bytes $((MIN_KIB * 1024)) --max-bytes $((MAX_KIB * 1024)) \
   --requests "$REQUESTS" --alpha "$ALPHA" --seed "$SEED" --cache-bytes "$CACHE_BYTES" --out "$TMP/trace.json" >"$TMP/generate.json" ||
   die "could not generate the catalogue and trace"
@@ -93,7 +99,7 @@ run_one() { # tier policy
   sleep 0.2
   after="$(count_media "$ORIGIN_LOG")"
   FETCHES[$tier,$policy]=$((after - before))
-  STATS[$tier,$policy]="$(curl -fsS --max-time 5 "http://$HOST:$EDGE_PORT/edge/v1/stats" 2>/dev/null || echo '{}')"
+  STATS[$tier,$policy]="$(service_curl -fsS --max-time 5 "http://$HOST:$EDGE_PORT/edge/v1/stats" 2>/dev/null || echo '{}')"
   stop_named "edge-$tier-$policy"
   rm -rf "$dir"
 }

@@ -2,7 +2,7 @@
 # Cache-hit benchmark: our edge role against nginx proxy_cache and Varnish, each in front
 # of the same origin (our origin role) and warmed with the same objects (1 KiB and 2 MiB
 # segments), then measured with wrk on loopback. On demand only (not in CI).
-# See tests/bench/README-edge.md for the knobs.
+# See tests/bench/README.md for the knobs.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -43,15 +43,23 @@ done
 need_tool wrk "installer/setup-deps.sh installs it"
 need_tool curl "installer/setup-deps.sh installs it"
 [[ "${EDGE_ROLE:-edge}" == origin ]] || need_platform
+CONTROL_PORT=$((PORT_BASE + 9))
 need_free_port "$ORIGIN_PORT" BENCH_PORT_BASE
+need_free_port "$CONTROL_PORT" BENCH_PORT_BASE
 for s in "${servers[@]}"; do need_free_port "${PORT[$s]}" BENCH_PORT_BASE; done
 
 make_tmp
 LOAD_BEFORE="$(load_avg)"
 
-# --- objects on the origin ----------------------------------------------------------
+# --- a public title on the origin -----------------------------------------------------
+# Our edge and origin check media access (docs/security.md): the objects belong to a title
+# made public in the benchmark's own control, so every server here serves them to anyone.
+# tests/bench/edge-tokens.sh measures the same hits with playback tokens.
+start_control "$CONTROL_PORT" "$TMP/control"
+TITLE="$(public_title edge-hits)"
+MEDIA_PROBE="/media/$TITLE/not-an-object"
 # .m4s so the origin marks them immutable for a year, like real segments.
-MEDIA="$TMP/origin/media/bench"
+MEDIA="$TMP/origin/media/$TITLE"
 mkdir -p "$MEDIA"
 declare -A PATHS=()
 for size in 1k 2m; do
@@ -60,7 +68,7 @@ for size in 1k 2m; do
   : >"$TMP/paths-$size.txt"
   for ((i = 1; i <= OBJECTS; i++)); do
     head -c "$bytes" /dev/urandom >"$MEDIA/$size-$i.m4s"
-    echo "/media/bench/$size-$i.m4s" >>"$TMP/paths-$size.txt"
+    echo "/media/$TITLE/$size-$i.m4s" >>"$TMP/paths-$size.txt"
   done
   PATHS[$size]="$(cat "$TMP/paths-$size.txt")"
 done
@@ -87,9 +95,9 @@ done
 for s in "${servers[@]}"; do
   base="http://$HOST:${PORT[$s]}"
   for f in 1k-1 2m-1; do
-    curl -fsS --max-time 10 -o "$TMP/check.bin" "$base/media/bench/$f.m4s" ||
-      die "${LABEL[$s]}: GET /media/bench/$f.m4s failed"
-    cmp -s "$TMP/check.bin" "$MEDIA/$f.m4s" || die "${LABEL[$s]}: /media/bench/$f.m4s differs from the origin's file"
+    curl -fsS --max-time 10 -o "$TMP/check.bin" "$base/media/$TITLE/$f.m4s" ||
+      die "${LABEL[$s]}: GET /media/$TITLE/$f.m4s failed"
+    cmp -s "$TMP/check.bin" "$MEDIA/$f.m4s" || die "${LABEL[$s]}: /media/$TITLE/$f.m4s differs from the origin's file"
   done
   urls=()
   for size in 1k 2m; do
@@ -101,41 +109,15 @@ done
 rm -f "$TMP/check.bin"
 
 # --- measurements -------------------------------------------------------------------
-# wrk rotates over the object set; each thread starts at its own offset. Requests are
-# formatted once in init() so the script costs the client as little as possible.
-for size in 1k 2m; do
-  {
-    echo 'local paths = {'
-    sed 's/.*/  "&",/' "$TMP/paths-$size.txt"
-    echo '}'
-    cat <<'EOF'
-local reqs, i = {}, 0
-function init(args)
-  for _, p in ipairs(paths) do reqs[#reqs + 1] = wrk.format("GET", p) end
-  i = math.random(#reqs)
-end
-function request()
-  i = i % #reqs + 1
-  return reqs[i]
-end
-EOF
-  } >"$TMP/rotate-$size.lua"
-done
+for size in 1k 2m; do write_rotate_lua "$TMP/paths-$size.txt" "$TMP/rotate-$size.lua"; done
 
 declare -A RESULT=() FETCHED=()
 bench_one() { # server size
-  local s="$1" size="$2" url raw before after
-  url="http://$HOST:${PORT[$s]}/"
-  if [[ $WARMUP -gt 0 ]]; then
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$TMP/rotate-$size.lua" "$url" >/dev/null 2>&1 || true
-  fi
+  local s="$1" size="$2" before after
   before="$(count_media "$ORIGIN_LOG")"
   log "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $OBJECTS × $size objects (${LABEL[$s]})"
-  raw="$TMP/wrk-$s-$size.txt"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$TMP/rotate-$size.lua" "$url" >"$raw" 2>&1 ||
-    { show_log "$raw"; die "wrk failed against ${LABEL[$s]}"; }
+  RESULT[$s,$size]="$(measure_wrk "http://$HOST:${PORT[$s]}/" "$TMP/rotate-$size.lua" "$TMP/wrk-$s-$size.txt")"
   after="$(count_media "$ORIGIN_LOG")"
-  RESULT[$s,$size]="$(parse_wrk "$raw")" || { show_log "$raw"; die "cannot parse wrk's output"; }
   FETCHED[$s,$size]=$((after - before))
 }
 

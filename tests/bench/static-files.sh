@@ -5,7 +5,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PLATFORM="${PLATFORM:-$ROOT/build/release/app/platform}"
+NAME=static-files
+# shellcheck source=lib/edge-common.bash
+source "$ROOT/tests/bench/lib/edge-common.bash"
 WORKERS="${BENCH_WORKERS:-2}"
 DURATION="${BENCH_SECONDS:-10}"
 THREADS="${BENCH_THREADS:-2}"
@@ -15,15 +17,9 @@ TARGETS="${BENCH_TARGETS:-ours nginx}"
 OUT="${BENCH_OUT:-$ROOT/build/bench/static-files.json}"
 NGINX_PORT="${BENCH_NGINX_PORT:-18181}"
 OURS_PORT="${BENCH_OURS_PORT:-18182}"
-HOST=127.0.0.1
-STARTUP_TIMEOUT=10
+CONTROL_PORT="${BENCH_CONTROL_PORT:-18189}"
 
-log() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
-
-for v in WORKERS DURATION THREADS CONNECTIONS WARMUP NGINX_PORT OURS_PORT; do
-  [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a whole number, not '${!v}'"
-done
+need_whole WORKERS DURATION THREADS CONNECTIONS WARMUP NGINX_PORT OURS_PORT CONTROL_PORT
 [[ $WORKERS -ge 1 && $DURATION -ge 1 ]] || die "BENCH_WORKERS and BENCH_SECONDS must be at least 1"
 
 run_ours=0 run_nginx=0
@@ -37,11 +33,11 @@ done
 [[ $run_ours -eq 1 || $run_nginx -eq 1 ]] || die "BENCH_TARGETS is empty"
 
 # --- tools ------------------------------------------------------------------------
-command -v wrk >/dev/null 2>&1 || die "wrk not found (installer/setup-deps.sh installs it)"
-command -v curl >/dev/null 2>&1 || die "curl not found (installer/setup-deps.sh installs it)"
+need_tool wrk "installer/setup-deps.sh installs it"
+need_tool curl "installer/setup-deps.sh installs it"
 NGINX=""
 if [[ $run_nginx -eq 1 ]]; then
-  NGINX="$(PATH="$PATH:/usr/sbin:/sbin" command -v nginx || true)"
+  NGINX="$(sbin_tool nginx)"
   [[ -n "$NGINX" ]] || die "nginx not found (installer/setup-deps.sh installs nginx-light)"
 fi
 if [[ $run_ours -eq 1 ]]; then
@@ -49,80 +45,35 @@ if [[ $run_ours -eq 1 ]]; then
   build it with ./installer/reelstack.sh build, point PLATFORM=/path/to/platform at one,
   or run only the nginx half with BENCH_TARGETS=nginx"
   [[ -x "$PLATFORM" ]] || die "$PLATFORM is not executable"
+  need_free_port "$OURS_PORT" BENCH_OURS_PORT
+  need_free_port "$CONTROL_PORT" BENCH_CONTROL_PORT
 fi
+[[ $run_nginx -eq 0 ]] || need_free_port "$NGINX_PORT" BENCH_NGINX_PORT
 
-port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-[[ $run_nginx -eq 0 ]] || ! port_busy "$NGINX_PORT" ||
-  die "$HOST:$NGINX_PORT is already in use (set BENCH_NGINX_PORT)"
-[[ $run_ours -eq 0 ]] || ! port_busy "$OURS_PORT" ||
-  die "$HOST:$OURS_PORT is already in use (set BENCH_OURS_PORT)"
-
-# --- temporary tree and clean-up --------------------------------------------------
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/reelstack-bench.XXXXXX")"
-NGINX_PID="" OURS_PID=""
-
-stop() { # pid name: SIGTERM, then SIGKILL after 5 s
-  local pid="$1" name="$2" i
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name did not stop on SIGTERM within 5 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$?
-  stop "$OURS_PID" platform
-  stop "$NGINX_PID" nginx
-  if [[ $rc -ne 0 || -n "${BENCH_KEEP_TMP:-}" ]]; then
-    log "logs and files kept in $TMP"
-  else
-    rm -rf "$TMP"
-  fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-mkdir -p "$TMP/media/bench"
-head -c 1024 /dev/urandom >"$TMP/media/bench/1k.bin"
-head -c $((2 * 1024 * 1024)) /dev/urandom >"$TMP/media/bench/2m.bin"
-log "files in $TMP/media/bench: 1k.bin (1 KiB), 2m.bin (2 MiB)"
-
-show_log() { # file: last lines, for error messages
-  [[ -s "$1" ]] && { printf -- '--- last lines of %s:\n' "$1" >&2; tail -n 20 "$1" >&2; }
-  return 0
-}
-
-wait_ready() { # name pid url log
-  local name="$1" pid="$2" url="$3" logf="$4" deadline=$((SECONDS + STARTUP_TIMEOUT))
-  while ! curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      show_log "$logf"
-      die "$name exited during start-up"
-    fi
-    if ((SECONDS >= deadline)); then
-      show_log "$logf"
-      die "$name did not answer $url within $STARTUP_TIMEOUT s"
-    fi
-    sleep 0.1
-  done
-  log "$name is up (pid $pid, $url)"
-}
+# --- temporary tree: the files, in a public title ---------------------------------
+make_tmp
+# The origin checks media access (docs/security.md): the files belong to a title made
+# public in the benchmark's own control, as a deployment's public content would. nginx
+# serves the same tree ($TMP is both its root and the origin's data directory).
+TITLE=bench
+if [[ $run_ours -eq 1 ]]; then
+  start_control "$CONTROL_PORT" "$TMP/control"
+  TITLE="$(public_title static-files)"
+  MEDIA_PROBE="/media/$TITLE/not-a-file"
+fi
+FILES="$TMP/media/$TITLE"
+mkdir -p "$FILES"
+head -c 1024 /dev/urandom >"$FILES/1k.bin"
+head -c $((2 * 1024 * 1024)) /dev/urandom >"$FILES/2m.bin"
+log "files in $FILES: 1k.bin (1 KiB), 2m.bin (2 MiB)"
 
 check_content() { # name base-url: both files must come back byte for byte
   local name="$1" base="$2" f
   for f in 1k.bin 2m.bin; do
-    curl -fsS --max-time 10 -o "$TMP/check.bin" "$base/media/bench/$f" ||
-      die "$name: GET /media/bench/$f failed"
-    cmp -s "$TMP/check.bin" "$TMP/media/bench/$f" ||
-      die "$name: /media/bench/$f differs from the file on disk"
+    curl -fsS --max-time 10 -o "$TMP/check.bin" "$base/media/$TITLE/$f" ||
+      die "$name: GET /media/$TITLE/$f failed"
+    cmp -s "$TMP/check.bin" "$FILES/$f" ||
+      die "$name: /media/$TITLE/$f differs from the file on disk"
   done
   rm -f "$TMP/check.bin"
 }
@@ -151,7 +102,10 @@ http {
   proxy_temp_path $TMP/nginx/proxy;
   server {
     listen $HOST:$NGINX_PORT;
-    root $TMP;
+    # Only the media: the rest of \$TMP holds control's data (and its cluster key).
+    location /media/ {
+      root $TMP;
+    }
   }
 }
 EOF
@@ -160,52 +114,21 @@ EOF
     die "nginx rejected the generated $TMP/nginx.conf"
   }
   "$NGINX" -p "$TMP/nginx/" -e "$TMP/nginx-error.log" -c "$TMP/nginx.conf" >"$TMP/nginx.log" 2>&1 &
-  NGINX_PID=$!
+  PIDS+=("$!:nginx")
+  wait_ready "nginx $NGINX_VERSION" "$!" "http://$HOST:$NGINX_PORT/media/$TITLE/1k.bin" "$TMP/nginx-error.log"
+  check_content nginx "http://$HOST:$NGINX_PORT"
 fi
 if [[ $run_ours -eq 1 ]]; then
-  "$PLATFORM" --role=origin --headless --data-dir "$TMP" --origin-listen="$HOST:$OURS_PORT" \
-    --workers="$WORKERS" --access-log= >"$TMP/platform.log" 2>&1 &
-  OURS_PID=$!
-fi
-[[ $run_nginx -eq 0 ]] || {
-  wait_ready "nginx $NGINX_VERSION" "$NGINX_PID" "http://$HOST:$NGINX_PORT/media/bench/1k.bin" "$TMP/nginx-error.log"
-  check_content nginx "http://$HOST:$NGINX_PORT"
-}
-[[ $run_ours -eq 0 ]] || {
-  wait_ready "platform (origin)" "$OURS_PID" "http://$HOST:$OURS_PORT/healthz" "$TMP/platform.log"
+  start_origin "$OURS_PORT" "$TMP" "$WORKERS" ""
   check_content platform "http://$HOST:$OURS_PORT"
-}
+fi
 
 # --- measurements -----------------------------------------------------------------
-# parse_wrk FILE -> "requests/s bytes/s p50_ms p99_ms socket_errors non_2xx_3xx requests"
-parse_wrk() {
-  awk '
-    function bytes(s,  n, u) { n = s + 0; u = s; sub(/^[0-9.]+/, "", u)
-      if (u == "KB") n *= 1024; else if (u == "MB") n *= 1048576
-      else if (u == "GB") n *= 1073741824; else if (u == "TB") n *= 1099511627776
-      return n }
-    function ms(s,  n, u) { n = s + 0; u = s; sub(/^[0-9.]+/, "", u)
-      if (u == "us") return n / 1000; if (u == "s") return n * 1000
-      if (u == "m") return n * 60000; if (u == "h") return n * 3600000
-      return n }
-    /^Requests\/sec:/ { rps = $2 }
-    /^Transfer\/sec:/ { bps = bytes($2) }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    / requests in / { reqs = $1 }
-    /Socket errors:/ { gsub(/,/, ""); errs = $4 + $6 + $8 + $10 }
-    /Non-2xx or 3xx responses:/ { non2xx = $NF }
-    END {
-      if (rps == "" || p99 == "") exit 1
-      printf "%s %.0f %.3f %.3f %d %d %d\n", rps, bps, p50, p99, errs, non2xx, reqs
-    }' "$1"
-}
-
 declare -A RESULT=()
 bench_one() { # server file
   local server="$1" file="$2" port url raw
   if [[ $server == ours ]]; then port=$OURS_PORT; else port=$NGINX_PORT; fi
-  url="http://$HOST:$port/media/bench/$file.bin"
+  url="http://$HOST:$port/media/$TITLE/$file.bin"
   if [[ $WARMUP -gt 0 ]]; then
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null 2>&1 || true
   fi
@@ -235,12 +158,6 @@ field() {
   awk -v f="$1" '{ print $f }' <<<"$v"
 }
 gbit() { [[ -n "$1" ]] && awk -v b="$1" 'BEGIN { printf "%.3f", b * 8 / 1e9 }'; return 0; }
-ratio() { # a b -> a/b with 2 decimals, or "" when either is missing or b is 0
-  [[ -n "$1" && -n "$2" ]] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b }'
-  return 0
-}
-cell() { if [[ -n "$1" ]]; then printf '%s' "$1"; else printf -- '-'; fi; }
-json_num() { if [[ -n "$1" ]]; then printf '%s' "$1"; else printf 'null'; fi; }
 
 rows=()
 add_row() { # file label ours nginx ratio
@@ -299,15 +216,15 @@ mkdir -p "$(dirname "$OUT")"
 {
   printf '{\n  "benchmark": "static-files",\n'
   printf '  "date": "%s",\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  printf '  "git_commit": "%s",\n' "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  printf '  "git_commit": "%s",\n' "$(git_commit)"
   printf '  "nproc": %s,\n' "$(nproc)"
   printf '  "config": {"workers": %s, "seconds": %s, "wrk_threads": %s, "wrk_connections": %s, "warmup_seconds": %s, "nginx_version": "%s", "targets": "%s"},\n' \
     "$WORKERS" "$DURATION" "$THREADS" "$CONNECTIONS" "$WARMUP" "$NGINX_VERSION" "$TARGETS"
   printf '  "ratio_convention": "> 1 means ReelStack is better: ours/nginx for requests_per_sec and transfer, nginx/ours for latency_p99",\n'
   printf '  "results": {\n'
-  file_json 1k /media/bench/1k.bin 1024
+  file_json 1k "/media/$TITLE/1k.bin" 1024
   printf ',\n'
-  file_json 2m /media/bench/2m.bin $((2 * 1024 * 1024))
+  file_json 2m "/media/$TITLE/2m.bin" $((2 * 1024 * 1024))
   printf '\n  }\n}\n'
 } >"$OUT"
 log "results written to $OUT"

@@ -28,7 +28,9 @@ need_platform() {
   [[ -e "$PLATFORM" ]] || die "platform binary not found at $PLATFORM
   build it with ./installer/reelstack.sh build (an optimised build), or point PLATFORM=/path/to/platform at one"
   [[ -x "$PLATFORM" ]] || die "$PLATFORM is not executable"
-  "$PLATFORM" --help 2>/dev/null | grep -q -- '--edge-policy' ||
+  # Not `--help | grep -q`: grep stops reading at the match, the help (longer than a pipe
+  # buffer) then dies of SIGPIPE, and pipefail calls the check failed.
+  [[ "$("$PLATFORM" --help 2>/dev/null)" == *--edge-policy* ]] ||
     die "$PLATFORM has no edge options (too old a build?)"
 }
 
@@ -110,9 +112,75 @@ wait_ready() { # name pid url log
 }
 
 # Our processes must not find (and register with) a control role someone else runs on
-# the default :8083: point them at a loopback port nobody listens on, heartbeat rarely.
+# the default :8083: they talk to the benchmark's own control (start_control) or, before
+# it runs, to a loopback port nobody listens on; heartbeat rarely. With a control, they
+# share its cluster key ring: edges fetch from the origin as a service, and edges and
+# origins learn the public titles from it (docs/security.md).
+CONTROL_URL="" KEY_FILE=""
 isolated_flags() {
-  printf '%s\n' --headless "--control=http://$HOST:${BENCH_NO_CONTROL_PORT:-9}" --heartbeat-interval=3600
+  printf '%s\n' --headless "--control=${CONTROL_URL:-http://$HOST:${BENCH_NO_CONTROL_PORT:-9}}" --heartbeat-interval=3600
+  [[ -z "$KEY_FILE" ]] || printf '%s\n' "--cluster-key-file=$KEY_FILE"
+}
+
+# --- credentials --------------------------------------------------------------------
+# Since identity landed (issue 9), edges and origins serve /media/<title>/… only to a
+# service, to a playback token for that title (/m/<token>/<title>/…), or to anyone for a
+# title an admin made public. The benchmarks run a control role of their own: it creates
+# the cluster key ring and the catalogue in which their titles are made public.
+start_control() { # port data-dir
+  local port="$1" dir="$2"
+  mkdir -p "$dir"
+  CONTROL_URL="http://$HOST:$port"
+  KEY_FILE="$dir/secrets/cluster.key"
+  mapfile -t iso < <(isolated_flags)
+  # The key file does not exist yet: control creates it at start (the flag names where).
+  "$PLATFORM" --role=control "${iso[@]}" --data-dir "$dir" --control-listen="$HOST:$port" \
+    --workers=1 --access-log= >"$TMP/control.log" 2>&1 &
+  PIDS+=("$!:control")
+  wait_ready "platform (control)" "$!" "$CONTROL_URL/healthz" "$TMP/control.log"
+  [[ -s "$KEY_FILE" ]] || die "control did not create its cluster key $KEY_FILE"
+  # An operator's credential for the benchmark's own calls (titles, /edge/v1/stats).
+  SERVICE_TOKEN="$("$PLATFORM" service-token --ttl 21600 --roles bench --cluster-key-file "$KEY_FILE")" ||
+    die "platform service-token failed"
+}
+
+# service_curl curl-args...: curl with this run's service credential, from a header file
+# (0600 under TMP) rather than the command line, which every user's ps can read.
+SERVICE_TOKEN=""
+service_curl() {
+  [[ -n "$SERVICE_TOKEN" ]] || die "service_curl: start_control first"
+  [[ -f "$TMP/service-auth.header" ]] ||
+    (umask 077 && printf 'Authorization: Bearer %s\n' "$SERVICE_TOKEN" >"$TMP/service-auth.header")
+  curl -H "@$TMP/service-auth.header" "$@"
+}
+
+# public_title name -> the id of a new catalogue title, made public, so its
+# /media/<id>/… paths play without a token. Call before starting the edges and origins:
+# they fetch the list of public titles when they start (and then once an hour here).
+public_title() {
+  local name="$1" body id
+  body="$(service_curl -fsS --max-time 5 -H 'Content-Type: application/json' \
+    -d "{\"name\":\"$name\"}" "$CONTROL_URL/control/v1/titles")" || die "control refused to create title '$name'"
+  id="$(sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' <<<"$body")"
+  [[ "$id" =~ ^[A-Za-z0-9_-]+$ ]] || die "no title id in control's answer: $body"
+  service_curl -fsS --max-time 5 -o /dev/null -X PATCH -H 'Content-Type: application/json' \
+    -d '{"public":true}' "$CONTROL_URL/control/v1/titles/$id" || die "control refused to make title $id public"
+  printf '%s' "$id"
+}
+
+# wait_media url: a server fetches the public titles just after it answers /healthz;
+# wait (at most STARTUP_TIMEOUT) until the URL stops answering 401. start_origin and
+# start_edge do it with $MEDIA_PROBE when the script sets it (a path of its public title
+# that is not an object, so probing caches nothing a measurement could find).
+MEDIA_PROBE=""
+wait_media() {
+  local url="$1" code deadline=$((SECONDS + STARTUP_TIMEOUT))
+  while :; do
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" 2>/dev/null)"
+    [[ "$code" == 401 || "$code" == 000 ]] || return 0
+    ((SECONDS < deadline)) || die "$url still answers $code after $STARTUP_TIMEOUT s (is its title public?)"
+    sleep 0.1
+  done
 }
 
 start_origin() { # port data-dir workers access-log-file ("" = off)
@@ -123,6 +191,7 @@ start_origin() { # port data-dir workers access-log-file ("" = off)
     --workers="$workers" --access-log="$alog" >"$TMP/origin.log" 2>&1 &
   PIDS+=("$!:origin")
   wait_ready "platform (origin)" "$!" "http://$HOST:$port/healthz" "$TMP/origin.log"
+  [[ -z "$MEDIA_PROBE" ]] || wait_media "http://$HOST:$port$MEDIA_PROBE"
 }
 
 # start_edge name port data-dir workers upstream-url [extra edge flags...]
@@ -142,13 +211,35 @@ start_edge() {
   fi
   PIDS+=("$!:$name")
   wait_ready "platform ($name)" "$!" "http://$HOST:$port/healthz" "$TMP/$name.log"
+  [[ -z "$MEDIA_PROBE" ]] || wait_media "http://$HOST:$port$MEDIA_PROBE"
 }
 
 # nginx as a caching reverse proxy: disk cache keyed by the URI, sendfile, no access log.
-# start_nginx_cache port upstream-port workers cache-lock(on|off)
+# start_nginx_cache port upstream-port workers cache-lock(on|off) [secure-link-secret]
+# With a secret, /m/<md5>,<expires>/<title>/<path> is also served from the same cache
+# (key /media/<title>/<path>) after secure_link checks base64url(MD5("<expires>/<title>
+# <secret>")) and the expiry: nginx's own signed-URL scheme, the closest peer to our
+# playback tokens (tools/playback-tokens.mjs nginx mints them).
 NGINX_VERSION=""
 start_nginx_cache() {
-  local port="$1" up="$2" workers="$3" lock="$4" nginx
+  local port="$1" up="$2" workers="$3" lock="$4" secret="${5:-}" nginx secure=""
+  if [[ -n "$secret" ]]; then
+    secure="
+    location ~ ^/m/(?<sl_token>[^/]+)/(?<sl_title>[^/]+)/(?<sl_rest>.+)\$ {
+      secure_link \$sl_token;
+      secure_link_md5 \"\$secure_link_expires/\$sl_title $secret\";
+      if (\$secure_link = \"\") { return 403; }
+      if (\$secure_link = \"0\") { return 410; }
+      proxy_pass http://origin/media/\$sl_title/\$sl_rest;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+      proxy_cache edge;
+      proxy_cache_key /media/\$sl_title/\$sl_rest;
+      proxy_cache_valid 200 1y;
+      proxy_cache_lock $lock;
+      add_header X-Cache-Status \$upstream_cache_status always;
+    }"
+  fi
   nginx="$(sbin_tool nginx)"
   [[ -n "$nginx" ]] || die "nginx not found (installer/setup-deps.sh installs nginx-light)"
   NGINX_VERSION="$("$nginx" -v 2>&1 | sed -n 's|.*nginx/||p')"
@@ -192,7 +283,7 @@ http {
       proxy_cache_lock_timeout 120s;
       proxy_cache_lock_age 120s;
       add_header X-Cache-Status \$upstream_cache_status always;
-    }
+    }$secure
   }
 }
 EOF
@@ -317,6 +408,41 @@ parse_wrk() {
       if (rps == "" || p99 == "") exit 1
       printf "%s %.0f %.3f %.3f %d %d %d\n", rps, bps, p50, p99, errs, non2xx, reqs
     }' "$1"
+}
+
+# write_rotate_lua paths-file lua-file: a wrk script that rotates over the paths (one per
+# line), each thread from its own random offset. Requests are formatted once in init(),
+# so the script costs the client as little as possible whatever the paths are.
+write_rotate_lua() {
+  {
+    echo 'local paths = {'
+    sed 's/.*/  "&",/' "$1"
+    echo '}'
+    cat <<'EOF'
+local reqs, i = {}, 0
+function init(args)
+  for _, p in ipairs(paths) do reqs[#reqs + 1] = wrk.format("GET", p) end
+  i = math.random(#reqs)
+end
+function request()
+  i = i % #reqs + 1
+  return reqs[i]
+end
+EOF
+  } >"$2"
+}
+
+# measure_wrk url lua raw-output -> parse_wrk's line for one measured run, after an
+# unmeasured one of $WARMUP seconds (0: none); $THREADS, $CONNECTIONS, $DURATION as wrk's
+# -t, -c and -d.
+measure_wrk() {
+  local url="$1" lua="$2" raw="$3"
+  if [[ $WARMUP -gt 0 ]]; then
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$lua" "$url" >/dev/null 2>&1 || true
+  fi
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$lua" "$url" >"$raw" 2>&1 ||
+    { show_log "$raw"; die "wrk failed against $url"; }
+  parse_wrk "$raw" || { show_log "$raw"; die "cannot parse wrk's output ($raw)"; }
 }
 
 # --- numbers ----------------------------------------------------------------------

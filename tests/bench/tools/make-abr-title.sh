@@ -31,6 +31,9 @@ log "source: $(du -h "$WORK/source.mp4" | cut -f1)"
 STACK=$!
 trap 'kill -TERM $STACK 2>/dev/null || true; wait $STACK 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$BASE/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+# Uploading needs an admin since issue 9: --data-dir hands ingest the stack's local admin
+# token (<data-dir>/secrets/local-admin.token, written by the api at start).
+for _ in $(seq 1 100); do [[ -s "$WORK/data/secrets/local-admin.token" ]] && break; sleep 0.2; done
 "$PLATFORM" ingest "$WORK/source.mp4" --title "ABR benchmark (Pensieve-like ladder)" --api "http://127.0.0.1:$BASE" \
   --data-dir "$WORK/data" --wait >"$WORK/ingest.json"
 ID="$(sed -n 's/.*"titleId":"\([^"]*\)".*/\1/p' "$WORK/ingest.json")"
