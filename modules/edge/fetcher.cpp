@@ -42,7 +42,7 @@ class Fetcher::Worker : public QObject {
   void add(std::shared_ptr<Fetch> fetch) {
     auto job = std::make_unique<Job>();
     job->fetch = std::move(fetch);
-    job->order = pool_.healthyInOrder();
+    job->order = pool_.fetchOrder();
     Job *j = job.get();
     jobs_[j] = std::move(job);
     if (stopping_) {
@@ -50,8 +50,7 @@ class Fetcher::Worker : public QObject {
       return;
     }
     if (j->order.isEmpty()) {
-      finishFailed(j, Status(ErrorCode::BadGateway, pool_.empty() ? QStringLiteral("no upstream is known yet")
-                                                                  : QStringLiteral("every upstream is down")));
+      finishFailed(j, Status(ErrorCode::BadGateway, QStringLiteral("no upstream is known yet")));
       return;
     }
     j->timer = new QTimer(this);
@@ -156,6 +155,9 @@ class Fetcher::Worker : public QObject {
       attemptFailed(j, QStringLiteral("HTTP %1: the upstream refused this edge's service credential").arg(status));
       return false;
     }
+    // It answered as a working upstream does: up, whatever its last check said (it
+    // may have been checked before it was listening).
+    pool_.markUp(j->url);
     if (status == 404 || status == 410) {
       stats_.upstreamAttempt(j->url, "not_found");
       finishFailed(j, Status(ErrorCode::NotFound, QStringLiteral("%1 is not on the upstream").arg(j->fetch->key())));

@@ -3,7 +3,8 @@
 // no proxy, HTTP/1.1, no redirects, no cookies), streaming each body into its Fetch as
 // it arrives. Timeouts: connect (until the request is sent), first byte (until the
 // response head), between bytes (reset by every read). A connect error, a timeout
-// before the head or a 5xx moves on to the next healthy upstream; a failure mid-body
+// before the head or a 5xx moves on to the next upstream of the pool's fetchOrder()
+// (an answer marks its upstream up, a refused connection down); a failure mid-body
 // fails the fetch (its waiters see a truncated body) and nothing is cached.
 // The health checks run on the same thread.
 

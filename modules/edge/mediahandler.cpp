@@ -65,19 +65,20 @@ void MediaHandler::handle(http::Request &request, http::Responder responder) {
            EdgeStats::Result::Hit, ask.head);
       return;
     }
-    if (!upstreamUp) {
+    if (!upstreamUp && held) {
       // Every upstream is down: whatever is held is served STALE (the edge cannot
-      // vouch for it, fresh or not); nothing is attempted, nobody waits for timeouts.
-      if (held) {
-        send(responder, objectAnswer(ask, found.meta, found.meta.size, bodyOf(found), xcache("STALE", tier), now, true),
-             EdgeStats::Result::Stale, ask.head);
-      } else {
-        const QString why = pool_.empty() ? QStringLiteral("no upstream is known yet") : QStringLiteral("every upstream is down");
-        send(responder, errorAnswer(Status(ErrorCode::BadGateway, why), xcache("MISS", "upstream")),
-             EdgeStats::Result::Error, ask.head);
-      }
+      // vouch for it, fresh or not), and nobody waits for an upstream's timeouts.
+      send(responder, objectAnswer(ask, found.meta, found.meta.size, bodyOf(found), xcache("STALE", tier), now, true),
+           EdgeStats::Result::Stale, ask.head);
       return;
     }
+    if (pool_.empty()) {
+      send(responder, errorAnswer(Status(ErrorCode::BadGateway, QStringLiteral("no upstream is known yet")), xcache("MISS", "upstream")),
+           EdgeStats::Result::Error, ask.head);
+      return;
+    }
+    // Not held and every upstream marked down: tried anyway (UpstreamPool::fetchOrder),
+    // since the verdict may be a check made before the upstream was listening.
 
     const Cache::Joined joined = cache_.join(key, false, epoch);
     if (!joined.fetch) continue;

@@ -40,11 +40,13 @@ QList<QUrl> UpstreamPool::urls() const {
   return out;
 }
 
-QList<QUrl> UpstreamPool::healthyInOrder() const {
+QList<QUrl> UpstreamPool::fetchOrder() const {
   std::lock_guard lock(mutex_);
   QList<QUrl> out;
   for (const Upstream &u : list_)
     if (u.healthy) out.append(u.url);
+  if (out.isEmpty())
+    for (const Upstream &u : list_) out.append(u.url);
   return out;
 }
 
@@ -84,6 +86,16 @@ void UpstreamPool::markDown(const QUrl &url, const QString &error) {
     if (u.url != url) continue;
     u.healthy = false;
     u.lastError = error;
+  }
+  updateAnyHealthy();
+}
+
+void UpstreamPool::markUp(const QUrl &url) {
+  std::lock_guard lock(mutex_);
+  for (Upstream &u : list_) {
+    if (u.url != url) continue;
+    u.healthy = true;
+    u.lastError.clear();
   }
   updateAnyHealthy();
 }

@@ -1,8 +1,9 @@
 #pragma once
 // The upstreams an edge fetches from, in the order they are tried, and whether each is
-// healthy. Health comes from active checks (HealthChecker) and from refused
-// connections; fetches only go to healthy upstreams, so with every upstream down the
-// edge answers at once instead of waiting for timeouts. Thread-safe.
+// healthy. Health comes from active checks (HealthChecker), from refused connections
+// and from answers: fetches go to healthy upstreams first; when every upstream is
+// marked down they are tried anyway (nginx does the same), so an edge started with
+// its upstream is not stuck answering 502 until the next check. Thread-safe.
 
 #include <QList>
 #include <QString>
@@ -18,7 +19,9 @@ class UpstreamPool {
  public:
   struct Upstream {
     QUrl url;
-    bool healthy = true;  // optimistic until a check says otherwise
+    // Never checked counts as healthy: a new upstream is used at once, not after
+    // its first check.
+    bool healthy = true;
     qint64 lastCheckMs = 0;
     QString lastError;
   };
@@ -30,16 +33,21 @@ class UpstreamPool {
 
   std::vector<Upstream> snapshot() const;
   QList<QUrl> urls() const;
-  // Healthy upstreams in configured order: the failover order of one fetch.
-  QList<QUrl> healthyInOrder() const;
+  // The failover order of one fetch: the healthy upstreams in configured order; when
+  // none is healthy, all of them (a check's verdict is up to an interval old, and a
+  // refused connection costs a client far less than a 502 it did not need).
+  QList<QUrl> fetchOrder() const;
   bool anyHealthy() const;
   bool isHealthy(const QUrl &url) const;
   bool empty() const;
 
   // An active check's verdict.
   void reportCheck(const QUrl &url, bool healthy, const QString &error, qint64 nowMs);
-  // A fetch could not even connect (refused, unknown host): down until a check passes.
+  // A fetch could not even connect (refused, unknown host): down until a check passes
+  // or a fetch gets an answer.
   void markDown(const QUrl &url, const QString &error);
+  // The upstream answered a fetch (200 or 404): it is up, whatever the last check said.
+  void markUp(const QUrl &url);
 
  private:
   void updateAnyHealthy();  // under mutex_

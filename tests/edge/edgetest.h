@@ -17,6 +17,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QTcpServer>
 #include <QTemporaryDir>
 
 #include <atomic>
@@ -48,7 +49,9 @@ struct OriginObject {
 
 class TestOrigin {
  public:
-  TestOrigin() {
+  // port 0: any free one; a fixed one lets a test point an edge at an origin that is
+  // not listening yet.
+  explicit TestOrigin(quint16 port = 0) {
     auto router = std::make_shared<Router>();
     router->get(QStringLiteral("/healthz"), Access::Public, [this](Request &) {
       return healthy_ ? Response::json(QJsonObject{{QStringLiteral("status"), QStringLiteral("ok")}})
@@ -60,6 +63,7 @@ class TestOrigin {
     ServerOptions o;
     o.name = QStringLiteral("test-origin");
     o.workers = 2;
+    o.port = port;
     host_ = std::make_unique<ServerHost>(o, router);
   }
   ~TestOrigin() { stop(); }
@@ -242,6 +246,16 @@ inline bool startEdge(Platform &p, const QStringList &upstreams, const QStringLi
   if (!upstreams.isEmpty()) args << QStringLiteral("--upstream=") + upstreams.join(QLatin1Char(','));
   args << extra;
   return p.start(args, error);
+}
+
+// A loopback port nothing listens on right now (bound, then released), for a server
+// that is started later than the one that will call it.
+inline quint16 freeLoopbackPort() {
+  QTcpServer s;
+  if (!s.listen(QHostAddress::LocalHost, 0)) return 0;
+  const quint16 port = s.serverPort();
+  s.close();
+  return port;
 }
 
 inline quint16 edgePort(const Platform &p) { return quint16(p.url(QStringLiteral("edge")).port()); }
