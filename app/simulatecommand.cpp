@@ -1,5 +1,6 @@
 #include "simulatecommand.h"
 
+#include "clienttls.h"
 #include "playercli.h"
 #include "player/abr/abr.h"
 #include "player/sim/simulation.h"
@@ -75,7 +76,8 @@ int runSimulateCommand(int argc, char **argv, const QStringList &args) {
                                   QStringLiteral("Run each simulation N times and print simulated sessions per second (a benchmark)."),
                                   QStringLiteral("N"), QStringLiteral("1"));
   const QCommandLineOption list(QStringLiteral("list-traces"), QStringLiteral("List the bundled traces and exit."));
-  parser.addOptions({help, title, api, manifest, trace, abr, rtt, cap, seconds, report, token, noAbandon, repeat, list});
+  const QCommandLineOption tlsCa = tlsCaOption();
+  parser.addOptions({help, title, api, manifest, trace, abr, rtt, cap, seconds, report, token, noAbandon, repeat, list, tlsCa});
   if (!parser.parse(QStringList{QStringLiteral("platform")} + args)) {
     printErr(parser.errorText() + QStringLiteral(" (see platform simulate --help)"));
     return kExitUsage;
@@ -91,6 +93,7 @@ int runSimulateCommand(int argc, char **argv, const QStringList &args) {
     listTraces();
     return 0;
   }
+  if (!applyClientTls(parser.value(tlsCa))) return kExitUsage;
   if (!parser.positionalArguments().isEmpty()) {
     printErr(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     return kExitUsage;
