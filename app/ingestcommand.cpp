@@ -1,6 +1,7 @@
 #include "ingestcommand.h"
 
 #include "clientcredentials.h"
+#include "clienttls.h"
 #include "ingest/tusclient.h"
 
 #include <QCommandLineParser>
@@ -126,7 +127,8 @@ int runIngestCommand(int argc, char **argv, const QStringList &args) {
   const QCommandLineOption dataDir(QStringLiteral("data-dir"),
                                    QStringLiteral("The stack's data directory on this machine, for its local token."),
                                    QStringLiteral("DIR"), QStringLiteral("~/.local/share/reelstack"));
-  parser.addOptions({help, title, api, wait, chunk, ifEmpty, token, dataDir});
+  const QCommandLineOption tlsCa = tlsCaOption();
+  parser.addOptions({help, title, api, wait, chunk, ifEmpty, token, dataDir, tlsCa});
   parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The video file to upload."));
   if (!parser.parse(QStringList{QStringLiteral("platform")} + args)) {
     printErr(parser.errorText() + QStringLiteral(" (see platform ingest --help)"));
@@ -142,6 +144,7 @@ int runIngestCommand(int argc, char **argv, const QStringList &args) {
     printErr(QStringLiteral("expected exactly one FILE (see platform ingest --help)"));
     return kExitUsage;
   }
+  if (!applyClientTls(parser.value(tlsCa), parser.value(dataDir))) return kExitUsage;
   bool ok = false;
   const qint64 chunkBytes = parser.value(chunk).toLongLong(&ok);
   if (!ok || chunkBytes < 1 || chunkBytes > kMaxChunk) {

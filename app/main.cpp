@@ -11,9 +11,11 @@
 #include "ingestcommand.h"
 #include "playcommand.h"
 #include "simulatecommand.h"
+#include "tlscommand.h"
 #include "stack.h"
 
 #include <QCoreApplication>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -45,6 +47,7 @@ int main(int argc, char **argv) {
     return rs::app::runSimulateCommand(argc, argv, args.mid(1));
   if (!args.isEmpty() && args.first() == QLatin1String("play"))
     return rs::app::runPlayCommand(argc, argv, args.mid(1));
+  if (!args.isEmpty() && args.first() == QLatin1String("tls")) return rs::app::runTlsCommand(args.mid(1));
 
   auto parsed = rs::config::Config::fromArguments(args);
   if (!parsed) {
@@ -96,6 +99,12 @@ int main(int argc, char **argv) {
       return {};
     }
     rs::roles::onTerminationSignal(QCoreApplication::instance(), [&](int sig) {
+      if (sig == SIGHUP) {
+        // certbot's deploy hook: new certificate and key, no connection dropped.
+        qCInfo(rs::lcCore) << "SIGHUP - reloading TLS certificates";
+        host->reloadTls();
+        return;
+      }
       qCInfo(rs::lcCore) << "signal" << sig << "- shutting down";
       host->shutdown(shutdownMs);
       QCoreApplication::exit(0);

@@ -2,6 +2,7 @@
 
 #include "clientcredentials.h"
 #include "core/roles/signals.h"
+#include "clienttls.h"
 #include "playercli.h"
 #include "player/abr/abr.h"
 #include "player/engine/realclock.h"
@@ -74,7 +75,8 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
   const QCommandLineOption timeout(QStringLiteral("timeout"),
                                    QStringLiteral("Give up after this many seconds of wall time (default: 3 x --seconds + 60, else none)."),
                                    QStringLiteral("S"));
-  parser.addOptions({help, title, api, hls, abr, seconds, cap, report, token, dataDir, start, noAbandon, quiet, timeout});
+  const QCommandLineOption tlsCa = tlsCaOption();
+  parser.addOptions({help, title, api, hls, abr, seconds, cap, report, token, dataDir, start, noAbandon, quiet, timeout, tlsCa});
   parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("A DASH or HLS manifest URL (instead of --title)."));
   if (!parser.parse(QStringList{QStringLiteral("platform")} + args)) {
     printErr(parser.errorText() + QStringLiteral(" (see platform play --help)"));
@@ -86,6 +88,7 @@ int runPlayCommand(int argc, char **argv, const QStringList &args) {
                stdout);
     return 0;
   }
+  if (!applyClientTls(parser.value(tlsCa))) return kExitUsage;
   const QStringList positional = parser.positionalArguments();
   if (positional.size() > 1 || (positional.size() == 1) == parser.isSet(title)) {
     printErr(QStringLiteral("give a manifest URL or --title ID (see platform play --help)"));

@@ -1,6 +1,7 @@
 #include "simulatecommand.h"
 
 #include "clientcredentials.h"
+#include "clienttls.h"
 #include "playercli.h"
 #include "player/net/urlrewriter.h"
 #include "player/abr/abr.h"
@@ -82,7 +83,8 @@ int runSimulateCommand(int argc, char **argv, const QStringList &args) {
                                   QStringLiteral("Run each simulation N times and print simulated sessions per second (a benchmark)."),
                                   QStringLiteral("N"), QStringLiteral("1"));
   const QCommandLineOption list(QStringLiteral("list-traces"), QStringLiteral("List the bundled traces and exit."));
-  parser.addOptions({help, title, api, manifest, trace, abr, rtt, cap, seconds, report, token, dataDir, noAbandon, repeat, list});
+  const QCommandLineOption tlsCa = tlsCaOption();
+  parser.addOptions({help, title, api, manifest, trace, abr, rtt, cap, seconds, report, token, dataDir, noAbandon, repeat, list, tlsCa});
   if (!parser.parse(QStringList{QStringLiteral("platform")} + args)) {
     printErr(parser.errorText() + QStringLiteral(" (see platform simulate --help)"));
     return kExitUsage;
@@ -98,6 +100,7 @@ int runSimulateCommand(int argc, char **argv, const QStringList &args) {
     listTraces();
     return 0;
   }
+  if (!applyClientTls(parser.value(tlsCa))) return kExitUsage;
   if (!parser.positionalArguments().isEmpty()) {
     printErr(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     return kExitUsage;

@@ -134,7 +134,8 @@ class ApiRole final : public roles::Role {
 
     AccountRoutesOptions ro;
     ro.dataDir = ctx.dataDir;
-    ro.secureCookies = !ctx.config.value(u"tls-cert").isEmpty();
+    // Secure exactly when the listener that sets the cookie speaks TLS.
+    ro.secureCookies = ctx.host->schemeFor(QStringLiteral("api")) == QLatin1String("https");
     ro.throttle.addressMaxMs = qint64(*backoff * 1000);
     routes_ = std::make_unique<AccountRoutes>(store_, ro);
     routes_->mount(*ctx.router);

@@ -42,8 +42,10 @@ Status readProtection(const roles::RoleContext &ctx, EncoderSettings *s) {
   QString secret = c.value(u"protection-dev-key-file");
   if (secret.isEmpty()) secret = ctx.dataDir + QStringLiteral("/encode/dev-key-secret");
   QString license = c.value(u"protection-license-url"), hlsKey = c.value(u"protection-hls-key-url");
-  if (license.isEmpty()) license = QStringLiteral("http://%1:8084/license/v1/clearkey").arg(host);
-  if (hlsKey.isEmpty()) hlsKey = QStringLiteral("http://%1:8084/license/v1/hls/{title}/{kid}").arg(host);
+  // https when the license listener speaks TLS: a page served over HTTPS may not fetch keys over HTTP.
+  const QString licenseScheme = ctx.host ? ctx.host->schemeFor(QStringLiteral("license")) : QStringLiteral("http");
+  if (license.isEmpty()) license = QStringLiteral("%1://%2:8084/license/v1/clearkey").arg(licenseScheme, host);
+  if (hlsKey.isEmpty()) hlsKey = QStringLiteral("%1://%2:8084/license/v1/hls/{title}/{kid}").arg(licenseScheme, host);
   if (!hlsKey.contains(QStringLiteral("{kid}")))
     return Status(ErrorCode::BadRequest, QStringLiteral("--protection-hls-key-url must contain {kid}"));
   s->keys = std::make_shared<DevKeySource>(secret, license, hlsKey);

@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <functional>
 #include <cerrno>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -69,6 +70,12 @@ class ServerHost {
     }, Qt::QueuedConnection);
   }
   bool shutdownDone() const { return shutdownDone_; }
+  // Runs fn with the server on the server's thread and waits for it.
+  rs::Status onServer(const std::function<rs::Status(HttpServer &)> &fn) {
+    rs::Status s;
+    QMetaObject::invokeMethod(ctx_, [&] { s = fn(*server_); }, Qt::BlockingQueuedConnection);
+    return s;
+  }
 
   void stop() {
     if (!ctx_) return;

@@ -42,9 +42,15 @@ std::vector<OptionSpec> buildSpecs() {
        QStringLiteral("Longest pause between two writes of a response."), h},
       {QStringLiteral("shutdown-timeout"), QStringLiteral("SECONDS"), QStringLiteral("4"),
        QStringLiteral("On SIGINT/SIGTERM, in-flight requests get this long to finish."), h},
+      {QStringLiteral("tls"), QStringLiteral("off|auto|on"), QStringLiteral("auto"),
+       QStringLiteral("HTTPS on the listeners: auto uses --tls-cert/--tls-key, else <data-dir>/tls/server.pem from "
+                      "`platform tls init`, else plain HTTP; on requires a certificate; off is plain HTTP."), h},
       {QStringLiteral("tls-cert"), QStringLiteral("FILE"), QString(),
-       QStringLiteral("PEM certificate; with --tls-key every listener speaks HTTPS."), h},
+       QStringLiteral("PEM certificate chain; with --tls-key every listener speaks HTTPS (reloaded on SIGHUP or when the file changes)."), h},
       {QStringLiteral("tls-key"), QStringLiteral("FILE"), QString(), QStringLiteral("PEM private key for --tls-cert."), h},
+      {QStringLiteral("tls-ca"), QStringLiteral("FILE"), QStringLiteral("<data-dir>/tls/ca.pem"),
+       QStringLiteral("Clients (the roles' calls to each other, ingest, play, simulate, the load generator) trust the system store "
+                      "plus this CA file (the default only when it exists)."), h},
       {QStringLiteral("control"), QStringLiteral("URL"), QString(),
        QStringLiteral("The control role to register with (default: the local one, else http://127.0.0.1:8083)."), c},
       {QStringLiteral("public-host"), QStringLiteral("HOST"), QStringLiteral("127.0.0.1"),
@@ -103,10 +109,10 @@ std::vector<OptionSpec> buildSpecs() {
        QStringLiteral("Encode: secret the DEVELOPMENT key source derives content keys from (not a license server; "
                       "created mode 0600 when missing; default <data-dir>/encode/dev-key-secret)."), p},
       {QStringLiteral("protection-license-url"), QStringLiteral("URL"), QString(),
-       QStringLiteral("Encode: ClearKey license URL written into MPDs ({title} = title id; default http://<public-host>:8084/license/v1/clearkey)."), p},
+       QStringLiteral("Encode: ClearKey license URL written into MPDs ({title} = title id; default http(s)://<public-host>:8084/license/v1/clearkey)."), p},
       {QStringLiteral("protection-hls-key-url"), QStringLiteral("URL"), QString(),
        QStringLiteral("Encode: HLS key URL written into playlists, {kid} = key id ({title} too; default "
-                      "http://<public-host>:8084/license/v1/hls/{title}/{kid})."), p},
+                      "http(s)://<public-host>:8084/license/v1/hls/{title}/{kid})."), p},
       {QStringLiteral("upstream"), QStringLiteral("URL[,URL...]"), QString(),
        QStringLiteral("Edge: upstreams tried in order (an origin or a parent edge); empty: the local origin, else the live origins control knows."), d},
       {QStringLiteral("edge-region"), QStringLiteral("NAME"), QStringLiteral("default"),
@@ -178,6 +184,11 @@ std::vector<OptionSpec> buildSpecs() {
     s.push_back({r.name + QStringLiteral("-listen"), QStringLiteral("HOST:PORT"),
                  QStringLiteral("0.0.0.0:%1").arg(r.defaultPort),
                  QStringLiteral("Listener of the %1 role.").arg(r.name), QStringLiteral("listeners")});
+    s.push_back({r.name + QStringLiteral("-tls-cert"), QStringLiteral("FILE"), QString(),
+                 QStringLiteral("PEM certificate chain of the %1 listener only (wins over --tls-cert).").arg(r.name),
+                 QStringLiteral("listeners")});
+    s.push_back({r.name + QStringLiteral("-tls-key"), QStringLiteral("FILE"), QString(),
+                 QStringLiteral("PEM private key for --%1-tls-cert.").arg(r.name), QStringLiteral("listeners")});
   }
   return s;
 }
@@ -320,6 +331,7 @@ QString helpText(const QString &program) {
     << "  " << program << " service-token [--ttl S]           (a service credential for scripts)\n"
     << "  " << program << " simulate --title ID|--manifest URL --trace FILE --abr NAME|all [--report FILE]\n"
     << "  " << program << " play URL|--title ID [--abr NAME] [--seconds N] [--report FILE]\n"
+    << "  " << program << " tls init [--data-dir DIR] [--hosts NAME,...]  (a local CA and a server certificate)\n"
     << "  " << program << " --help | --version | --print-config\n\n"
     << "Roles (--role=all runs every one in this process, on the same ports a split deployment uses):\n";
   for (const roles::RoleInfo &r : roles::knownRoles()) {

@@ -5,9 +5,10 @@
 #include "core/http/worker.h"
 #include "core/log/log.h"
 
+#include "core/tls/stream.h"
+
 #include <QPointer>
 #include <QSocketNotifier>
-#include <QSslSocket>
 
 #include <cerrno>
 #include <cstring>
@@ -22,9 +23,8 @@ constexpr qsizetype kReadChunk = 64 * 1024;
 // Stop reading while this much unparsed input is buffered behind a pending response:
 // pipelining is allowed, an unbounded pipeline is not.
 constexpr qsizetype kMaxBufferedInput = 1024 * 1024;
-// Keep at most this much response body queued in user space before asking the
-// kernel to take more (TLS and streaming bodies).
-constexpr qsizetype kOutHighWater = 256 * 1024;
+// File bytes read per SSL_write when the kernel cannot encrypt (four full TLS records).
+constexpr qint64 kTlsFileChunk = 64 * 1024;
 // One connection sends at most this much per turn of its worker's event loop before
 // the other connections get theirs (nginx's sendfile_max_chunk): without it a fast
 // reader of a large body holds the worker and the others' tail latency grows.
@@ -35,31 +35,16 @@ constexpr qint64 kInlineFileBytes = 16 * 1024;
 qint64 nowMs() { return monotonicNs() / 1'000'000; }
 }  // namespace
 
-Connection::Connection(Worker *worker, quint64 id, int fd, QHostAddress peer)
-    : QObject(worker), worker_(worker), id_(id), fd_(fd), peer_(std::move(peer)),
+Connection::Connection(Worker *worker, quint64 id, int fd, QHostAddress peer, std::unique_ptr<tls::ServerStream> tls)
+    : QObject(worker), worker_(worker), id_(id), fd_(fd), tls_(std::move(tls)), peer_(std::move(peer)),
       peerText_(peer_.toString().toLatin1()), parser_(worker->options().parser) {
   readNotifier_ = new QSocketNotifier(fd_, QSocketNotifier::Read, this);
   writeNotifier_ = new QSocketNotifier(fd_, QSocketNotifier::Write, this);
   writeNotifier_->setEnabled(false);
   connect(readNotifier_, &QSocketNotifier::activated, this, &Connection::onReadable);
   connect(writeNotifier_, &QSocketNotifier::activated, this, &Connection::onWritable);
-  setDeadline(worker_->options().idleTimeoutMs);
-}
-
-Connection::Connection(Worker *worker, quint64 id, QSslSocket *tls, QHostAddress peer)
-    : QObject(worker), worker_(worker), id_(id), tls_(tls), peer_(std::move(peer)),
-      peerText_(peer_.toString().toLatin1()), parser_(worker->options().parser) {
-  tls_->setParent(this);
-  connect(tls_, &QSslSocket::readyRead, this, &Connection::onReadable);
-  connect(tls_, &QSslSocket::bytesWritten, this, &Connection::onWritable);
-  connect(tls_, &QSslSocket::disconnected, this, [this] { peerClosed_ = true; close(); });
-  connect(tls_, &QSslSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
-    peerClosed_ = true;
-    close();
-  });
-  connect(tls_, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &) { close(); });
   // The TLS handshake counts against the header timeout.
-  setDeadline(worker_->options().headerTimeoutMs);
+  setDeadline(tls_ ? worker_->options().headerTimeoutMs : worker_->options().idleTimeoutMs);
 }
 
 Connection::~Connection() {
@@ -88,8 +73,12 @@ void Connection::forceClose() { close(); }
 
 qint64 Connection::rawRead(char *buf, qint64 max) {
   if (tls_) {
-    qint64 n = tls_->read(buf, max);
-    return n;  // 0 = nothing buffered now
+    const qint64 n = tls_->read(buf, max);
+    // A handshake reply (or a session ticket) waits for the socket to drain.
+    tlsReadWantsWrite_ = n == 0 && tls_->wantsWrite();
+    if (tlsReadWantsWrite_) wantWrite(true);
+    if (n == -1) qCDebug(lcHttp).noquote() << peerText_ << tls_->error();
+    return n;
   }
   for (;;) {
     ssize_t n = ::recv(fd_, buf, size_t(max), 0);
@@ -101,10 +90,7 @@ qint64 Connection::rawRead(char *buf, qint64 max) {
 }
 
 qint64 Connection::rawWrite(const char *buf, qint64 len) {
-  if (tls_) {
-    if (tls_->bytesToWrite() >= kOutHighWater) return 0;
-    return tls_->write(buf, len);
-  }
+  if (tls_) return tls_->write(buf, len);
   for (;;) {
     // MSG_MORE when a file body follows: the head and the first file bytes share a
     // segment instead of the head leaving alone (nginx's tcp_nopush).
@@ -123,10 +109,42 @@ void Connection::wantWrite(bool on) {
 
 void Connection::pauseReading(bool paused) {
   if (readNotifier_) readNotifier_->setEnabled(!paused);
+  // Bytes OpenSSL already decrypted raise no readiness event of their own.
+  if (!paused && tls_ && tls_->hasPending())
+    QMetaObject::invokeMethod(this, &Connection::onReadable, Qt::QueuedConnection);
+}
+
+bool Connection::checkTlsFirstByte() {
+  if (tlsChecked_) return true;
+  switch (tls::peekFirstByte(fd_)) {
+    case tls::FirstByte::NotYet:
+      return false;
+    case tls::FirstByte::Closed:
+      close();
+      return false;
+    case tls::FirstByte::Tls:
+      tlsChecked_ = true;
+      return true;
+    case tls::FirstByte::Plain:
+      break;
+  }
+  // nginx answers 400 here too: a clear reason beats a handshake error the client
+  // cannot show, or a hang. Best effort, in the clear, then close.
+  static const QByteArray kPlain = []() -> QByteArray {
+    const Response r = Response::error(ErrorCode::BadRequest, QStringLiteral("this port speaks HTTPS: use an https:// URL"));
+    return "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(r.body.size()) +
+           "\r\nConnection: close\r\n\r\n" + r.body;
+  }();
+  [[maybe_unused]] auto n = ::send(fd_, kPlain.constData(), size_t(kPlain.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::shutdown(fd_, SHUT_WR);
+  tls_.reset();  // no close_notify on a connection that never spoke TLS
+  close();
+  return false;
 }
 
 void Connection::onReadable() {
   if (state_ == State::Closed) return;
+  if (tls_ && !checkTlsFirstByte()) return;
   for (;;) {
     if (in_.size() - inPos_ >= kMaxBufferedInput) {
       // A body being read is consumed by processInput() below and reading goes on with
@@ -145,7 +163,8 @@ void Connection::onReadable() {
     in_.resize(old + (n > 0 ? n : 0));
     if (n > 0) {
       if (state_ == State::Reading && headSeen_) setDeadline(worker_->options().bodyTimeoutMs);
-      if (n < kReadChunk) break;
+      // OpenSSL returns one record per read: keep reading until it would block.
+      if (n < kReadChunk && !tls_) break;
       continue;
     }
     if (n == 0) break;
@@ -418,7 +437,7 @@ void Connection::respond(const std::shared_ptr<Responder::Exchange> &ex, Respons
   writeHead(r.status, r.headers, len, false);
   const bool bodyless = r.status == 204 || r.status == 304 || r.status < 200;
   if (!headOnly_ && !bodyless) {
-    if (r.file && r.file->length <= kInlineFileBytes && !tls_) {
+    if (r.file && r.file->length <= kInlineFileBytes) {
       // Small files go out with the head in one send: one syscall, one packet.
       const qsizetype at = out_.size();
       out_.resize(at + r.file->length);
@@ -489,7 +508,51 @@ void Connection::streamAbort(const std::shared_ptr<Responder::Exchange> &ex) {
 
 void Connection::onWritable() {
   wantWrite(false);
+  if (tlsReadWantsWrite_) {
+    tlsReadWantsWrite_ = false;
+    onReadable();
+    if (state_ == State::Closed) return;
+  }
   flush();
+}
+
+// One step of a file body over TLS: SSL_sendfile when the kernel holds the keys, else
+// bounded reads into one reused buffer that SSL_write encrypts from. False: stop
+// flushing for now (waiting for the socket, or closed).
+bool Connection::flushFileTls(qint64 &turnBytes) {
+  qint64 n = 0;
+  if (tls_->ktlsSend()) {
+    n = tls_->sendfile(file_->file->fd(), off_t(file_->offset), size_t(qMin(file_->length, kSendfileChunk)));
+  } else {
+    if (tlsFileBufPos_ >= tlsFileBuf_.size()) {
+      tlsFileBuf_.resize(qMin(file_->length, kTlsFileChunk));
+      const ssize_t got = ::pread(file_->file->fd(), tlsFileBuf_.data(), size_t(tlsFileBuf_.size()), file_->offset);
+      if (got <= 0) {
+        close();  // the file shrank under us: never pretend the body is complete
+        return false;
+      }
+      tlsFileBuf_.resize(got);
+      tlsFileBufPos_ = 0;
+    }
+    n = tls_->write(tlsFileBuf_.constData() + tlsFileBufPos_, tlsFileBuf_.size() - tlsFileBufPos_);
+    if (n > 0) tlsFileBufPos_ += n;
+  }
+  if (n < 0) {
+    close();
+    return false;
+  }
+  if (n == 0) {
+    wantWrite(true);
+    return false;
+  }
+  file_->offset += n;
+  file_->length -= n;
+  setDeadline(worker_->options().sendTimeoutMs);
+  if (file_->length > 0 && (turnBytes += n) >= kSendfileChunk) {
+    wantWrite(true);  // fairness, as for plain sendfile
+    return false;
+  }
+  return true;
 }
 
 void Connection::flush() {
@@ -513,16 +576,7 @@ void Connection::flush() {
 
   while (file_ && file_->length > 0) {
     if (tls_) {
-      if (tls_->bytesToWrite() >= kOutHighWater) return;  // bytesWritten resumes us
-      QByteArray buf(qMin<qint64>(file_->length, 64 * 1024), Qt::Uninitialized);
-      const ssize_t n = ::pread(file_->file->fd(), buf.data(), size_t(buf.size()), file_->offset);
-      if (n <= 0) {
-        close();  // the file shrank under us: never pretend the body is complete
-        return;
-      }
-      tls_->write(buf.constData(), n);
-      file_->offset += n;
-      file_->length -= n;
+      if (!flushFileTls(turnBytes)) return;
       continue;
     }
     off_t off = file_->offset;
@@ -545,9 +599,10 @@ void Connection::flush() {
     }
   }
   file_.reset();
+  tlsFileBuf_.clear();
+  tlsFileBufPos_ = 0;
 
   while (source_ && source_->length > 0) {
-    if (tls_ && tls_->bytesToWrite() >= kOutHighWater) return;  // bytesWritten resumes us
     const BodySource::View v = source_->source->view(source_->offset, qMin(source_->length, kSendfileChunk));
     if (v.size <= 0) {
       if (v.failed) {
@@ -583,7 +638,6 @@ void Connection::flush() {
     }
   }
   source_.reset();
-  if (tls_ && tls_->bytesToWrite() > 0 && responseComplete_ && closeAfterResponse_) return;
   if (responseComplete_) responseDone();
 }
 
@@ -618,11 +672,8 @@ void Connection::close() {
   if (exchange_) exchange_->clientGone = true;
   if (readNotifier_) readNotifier_->setEnabled(false);
   if (writeNotifier_) writeNotifier_->setEnabled(false);
-  if (tls_) {
-    tls_->disconnect(this);
-    tls_->flush();
-    tls_->disconnectFromHost();
-  } else if (fd_ >= 0) {
+  if (tls_) tls_->shutdown();
+  if (fd_ >= 0) {
     ::close(fd_);
     fd_ = -1;
   }

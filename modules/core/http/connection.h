@@ -13,7 +13,7 @@
 #include <memory>
 
 class QSocketNotifier;
-class QSslSocket;
+namespace rs::tls { class ServerStream; }
 
 namespace rs::http {
 
@@ -22,9 +22,9 @@ class Worker;
 class Connection : public QObject {
   Q_OBJECT
  public:
-  // Plain TCP on a raw descriptor, or TLS through a QSslSocket already handshaking.
-  Connection(Worker *worker, quint64 id, int fd, QHostAddress peer);
-  Connection(Worker *worker, quint64 id, QSslSocket *tls, QHostAddress peer);
+  // A raw descriptor, plain TCP or (with a stream) TLS whose handshake runs in the
+  // first reads.
+  Connection(Worker *worker, quint64 id, int fd, QHostAddress peer, std::unique_ptr<tls::ServerStream> tls = {});
   ~Connection() override;
 
   quint64 id() const { return id_; }
@@ -63,11 +63,17 @@ class Connection : public QObject {
   void wantWrite(bool on);
   void pauseReading(bool paused);
   void setDeadline(int ms);
+  bool checkTlsFirstByte();
+  bool flushFileTls(qint64 &turnBytes);
 
   Worker *worker_;
   const quint64 id_;
   int fd_ = -1;
-  QSslSocket *tls_ = nullptr;
+  std::unique_ptr<tls::ServerStream> tls_;
+  bool tlsChecked_ = false;       // the first byte was a TLS handshake
+  bool tlsReadWantsWrite_ = false;
+  QByteArray tlsFileBuf_;  // file bytes read for SSL_write when the kernel has no TLS
+  qsizetype tlsFileBufPos_ = 0;
   QSocketNotifier *readNotifier_ = nullptr;
   QSocketNotifier *writeNotifier_ = nullptr;
   QHostAddress peer_;

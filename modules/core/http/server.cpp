@@ -5,15 +5,13 @@
 #include "core/http/worker.h"
 #include "core/log/log.h"
 #include "core/metrics/metrics.h"
+#include "core/tls/servercontext.h"
+#include "core/tls/stream.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QFile>
-#include <QSslCertificate>
-#include <QSslConfiguration>
-#include <QSslKey>
-#include <QSslSocket>
 #include <QThread>
 #include <QTimer>
 
@@ -108,21 +106,9 @@ void Worker::adopt(int fd) {
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 
   const quint64 id = (quint64(index_) << 48) | nextId_++;
-  Connection *c = nullptr;
-  if (server_->tls_) {
-    auto *socket = new QSslSocket;
-    if (!socket->setSocketDescriptor(fd)) {
-      delete socket;
-      ::close(fd);
-      server_->active_->fetch_sub(1);
-      return;
-    }
-    socket->setSslConfiguration(server_->sslConfig_);
-    c = new Connection(this, id, socket, peer);
-    socket->startServerEncryption();
-  } else {
-    c = new Connection(this, id, fd, peer);
-  }
+  std::unique_ptr<tls::ServerStream> stream;
+  if (server_->tlsContext_) stream = std::make_unique<tls::ServerStream>(server_->tlsContext_->current(), fd);
+  auto *c = new Connection(this, id, fd, peer, std::move(stream));
   connections_.insert(id, c);
   if (draining_) c->drain();
 }
@@ -231,24 +217,27 @@ Status HttpServer::bind() {
   if (tls_) {
     // Read and checked once here, so a bad file is a start-up error, not a failure
     // on every connection.
-    if (!QSslSocket::supportsSsl())
-      return Status(ErrorCode::Internal, QStringLiteral("TLS requested but this Qt has no TLS backend"));
-    QFile cert(options_.tlsCertificate), key(options_.tlsPrivateKey);
-    const auto chain = cert.open(QIODevice::ReadOnly) ? QSslCertificate::fromData(cert.readAll(), QSsl::Pem)
-                                                      : QList<QSslCertificate>{};
-    if (chain.isEmpty())
-      return Status(ErrorCode::BadRequest, QStringLiteral("cannot read TLS certificate %1").arg(options_.tlsCertificate));
-    if (!key.open(QIODevice::ReadOnly))
-      return Status(ErrorCode::BadRequest, QStringLiteral("cannot read TLS key %1").arg(options_.tlsPrivateKey));
-    const QByteArray pem = key.readAll();
-    QSslKey privateKey(pem, QSsl::Rsa, QSsl::Pem);
-    if (privateKey.isNull()) privateKey = QSslKey(pem, QSsl::Ec, QSsl::Pem);
-    if (privateKey.isNull())
-      return Status(ErrorCode::BadRequest, QStringLiteral("%1 is not an RSA or EC private key in PEM").arg(options_.tlsPrivateKey));
-    sslConfig_ = QSslConfiguration::defaultConfiguration();
-    sslConfig_.setLocalCertificateChain(chain);
-    sslConfig_.setPrivateKey(privateKey);
-    sslConfig_.setPeerVerifyMode(QSslSocket::VerifyNone);
+    tls::ServerContextOptions to;
+    to.certificateFile = options_.tlsCertificate;
+    to.privateKeyFile = options_.tlsPrivateKey;
+    auto ctx = tls::ServerContext::create(to);
+    if (!ctx) return Status(ctx.status().code(), QStringLiteral("%1 listener: %2").arg(options_.name, ctx.status().message()));
+    tlsContext_ = std::move(*ctx);
+    if (options_.tlsWatchMs > 0) {
+      // certbot and friends replace the files in place; a cheap stat() poll on the
+      // acceptor's thread picks that up without a signal.
+      tlsWatch_ = new QTimer(this);
+      connect(tlsWatch_, &QTimer::timeout, this, [this] {
+        Status err;
+        if (tlsContext_->reloadIfChanged(&err))
+          qCInfo(lcHttp).noquote() << options_.name << "TLS certificate changed on disk, reloaded:" << tlsContext_->subject()
+                                   << "valid until" << tlsContext_->notAfter().toString(Qt::ISODate);
+        else if (!err.isOk())
+          qCWarning(lcHttp).noquote() << options_.name << "TLS certificate changed on disk but did not load (the old one stays):"
+                                      << err.message();
+      });
+      tlsWatch_->start(options_.tlsWatchMs);
+    }
   }
   setMaxPendingConnections(1024);
   // Qt's default listen backlog is 50: a flash crowd of a thousand connects would
@@ -282,8 +271,31 @@ Status HttpServer::startWorkers() {
   qCInfo(lcHttp).noquote() << options_.name << "listening on" << (tls_ ? "https" : "http")
                            << QStringLiteral("%1:%2").arg(serverAddress().toString()).arg(serverPort())
                            << "with" << options_.workers << "workers";
+  if (tlsContext_) {
+    const QDateTime notAfter = tlsContext_->notAfter();
+    qCInfo(lcHttp).noquote() << options_.name << "TLS certificate" << tlsContext_->subject() << "valid until"
+                             << notAfter.toString(Qt::ISODate);
+    if (notAfter.isValid() && notAfter < QDateTime::currentDateTimeUtc())
+      qCWarning(lcHttp).noquote() << options_.name << "TLS certificate has EXPIRED: clients will refuse it";
+    // Said once per process: the same for every listener.
+    static const bool logged = [] {
+      qCInfo(lcHttp).noquote() << tls::detectKernelTls().describe();
+      return true;
+    }();
+    Q_UNUSED(logged);
+  }
   return Status::ok();
 }
+
+Status HttpServer::reloadTls() {
+  if (!tlsContext_) return Status::ok();
+  RS_RETURN_IF_ERROR(tlsContext_->reload());
+  qCInfo(lcHttp).noquote() << options_.name << "TLS certificate reloaded:" << tlsContext_->subject() << "valid until"
+                           << tlsContext_->notAfter().toString(Qt::ISODate);
+  return Status::ok();
+}
+
+int HttpServer::tlsGeneration() const { return tlsContext_ ? tlsContext_->generation() : 0; }
 
 void HttpServer::incomingConnection(qintptr fd) {
   if (workers_.empty()) {
@@ -311,6 +323,7 @@ void HttpServer::incomingConnection(qintptr fd) {
 
 void HttpServer::shutdown(int deadlineMs) {
   close();  // stop accepting
+  if (tlsWatch_) tlsWatch_->stop();
   for (Worker *w : workers_) QMetaObject::invokeMethod(w, [w] { w->drain(); }, Qt::QueuedConnection);
   QDeadlineTimer deadline(qMax(0, deadlineMs));
   while (active_->load() > 0 && !deadline.hasExpired()) {

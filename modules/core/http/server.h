@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP/1.1 server every role shares: one acceptor, N worker threads each with its
-// own event loop, connections on raw sockets (sendfile for files) or TLS.
+// own event loop, connections on raw sockets (sendfile for files), plain or TLS
+// through OpenSSL on the same descriptor (modules/core/tls).
 
 #include "core/http/access.h"
 #include "core/http/requestparser.h"
@@ -9,16 +10,17 @@
 
 #include <QHostAddress>
 #include <QObject>
-#include <QSslConfiguration>
 #include <QTcpServer>
 #include <atomic>
 #include <memory>
 #include <vector>
 
 class QThread;
+class QTimer;
 
 namespace rs::log { class AccessLog; }
 namespace rs::metrics { class Registry; class Counter; class Histogram; class Gauge; }
+namespace rs::tls { class ServerContext; }
 
 namespace rs::http {
 
@@ -41,6 +43,9 @@ struct ServerOptions {
   qint64 maxBodyBytes = 1024 * 1024;  // for routes that set no limit; nginx's client_max_body_size
   QString tlsCertificate;        // PEM paths; both set → TLS
   QString tlsPrivateKey;
+  // With TLS: reload the pair when either file changes (checked this often; 0 = only
+  // on reloadTls(), e.g. from SIGHUP).
+  int tlsWatchMs = 2000;
   // Decides every route that is not Access::Public; without one such routes answer 401.
   std::shared_ptr<const Authenticator> authenticator;
   log::AccessLog *accessLog = nullptr;    // optional
@@ -89,6 +94,13 @@ class HttpServer : public QTcpServer {
   // closed at once), and force-closes whatever is left at the deadline.
   void shutdown(int deadlineMs);
 
+  bool isTls() const { return tls_; }
+  // Reads the certificate and key again; connections already open keep the old pair,
+  // new ones get the new one. On error the old pair stays in service.
+  Status reloadTls();
+  // Successful TLS loads so far (1 after start); for tests and the log.
+  int tlsGeneration() const;
+
  protected:
   void incomingConnection(qintptr fd) override;
 
@@ -101,7 +113,8 @@ class HttpServer : public QTcpServer {
   std::shared_ptr<std::atomic<int>> active_ = std::make_shared<std::atomic<int>>(0);
   size_t nextWorker_ = 0;
   bool tls_ = false;
-  QSslConfiguration sslConfig_;
+  std::unique_ptr<tls::ServerContext> tlsContext_;
+  QTimer *tlsWatch_ = nullptr;
   struct Metrics;
   std::unique_ptr<Metrics> m_;
 };

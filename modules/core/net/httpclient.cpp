@@ -9,6 +9,7 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSslError>
 #include <QThread>
 #include <QTimer>
 
@@ -61,6 +62,12 @@ void HttpClient::attempt(const QByteArray &method, const QUrl &url, const QByteA
   if (!authorization.isEmpty()) req.setRawHeader("Authorization", authorization);
   if (!body.isEmpty()) req.setHeader(QNetworkRequest::ContentTypeHeader, QString::fromLatin1(options.contentType));
   QNetworkReply *reply = nam_->sendCustomRequest(req, method, body);
+  // Why a peer's certificate was refused, in Qt's words ("The certificate has expired");
+  // the reply's own error may only say that the handshake failed.
+  auto tlsReasons = std::make_shared<QStringList>();
+  connect(reply, &QNetworkReply::sslErrors, this, [tlsReasons](const QList<QSslError> &errors) {
+    for (const QSslError &e : errors) *tlsReasons << e.errorString();
+  });
   connect(reply, &QNetworkReply::finished, this, [=, this] {
     reply->deleteLater();
     ClientReply r;
@@ -70,6 +77,8 @@ void HttpClient::attempt(const QByteArray &method, const QUrl &url, const QByteA
       r.error = reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError
                     ? QStringLiteral("timed out after %1 ms").arg(options.timeoutMs)
                     : reply->errorString();
+      if (!tlsReasons->isEmpty())
+        r.error = QStringLiteral("TLS certificate of %1 refused: %2").arg(url.authority(), tlsReasons->join(QStringLiteral("; ")));
     }
     const bool retryable = r.status == 0 || r.status == 502 || r.status == 503 || r.status == 504;
     if (retryable && attemptNo < options.retries) {

@@ -7,6 +7,8 @@
 #include "core/log/log.h"
 #include "core/metrics/metrics.h"
 #include "core/net/httpclient.h"
+#include "core/tls/localca.h"
+#include "core/tls/settings.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
@@ -56,12 +58,31 @@ QString RoleHost::instanceId(const QString &role) const {
 QUrl RoleHost::localUrl(const QString &role) const {
   const auto it = running_.find(role);
   if (it == running_.end() || !it->second->listener) return {};
-  const bool tls = !config_.value(u"tls-cert").isEmpty();
+  const bool tls = it->second->listener->server->isTls();
   QUrl u;
   u.setScheme(tls ? QStringLiteral("https") : QStringLiteral("http"));
   u.setHost(QStringLiteral("127.0.0.1"));
   u.setPort(it->second->listener->server->boundPort());
   return u;
+}
+
+QString RoleHost::schemeFor(const QString &role) const {
+  if (const auto it = running_.find(role); it != running_.end() && it->second->listener)
+    return it->second->listener->server->isTls() ? QStringLiteral("https") : QStringLiteral("http");
+  // Not here: assume the other machine runs with the same TLS settings as this one.
+  auto c = tls::listenerCertificate(config_, dataDir_, role);
+  return c && c->enabled() ? QStringLiteral("https") : QStringLiteral("http");
+}
+
+Status RoleHost::reloadTls() {
+  Status first = Status::ok();
+  for (auto &[name, l] : listeners_) {
+    if (Status s = l->server->reloadTls(); !s.isOk()) {
+      qCWarning(lcCore).noquote() << name << "TLS reload failed, the old certificate stays in service:" << s.message();
+      if (first.isOk()) first = s;
+    }
+  }
+  return first;
 }
 
 QUrl RoleHost::publicUrl(const QString &role) const {
@@ -120,11 +141,13 @@ Status RoleHost::start() {
   base.bodyTimeoutMs = int(*bodyTimeout * 1000);
   base.idleTimeoutMs = int(*idleTimeout * 1000);
   base.sendTimeoutMs = int(*sendTimeout * 1000);
-  base.tlsCertificate = config_.value(u"tls-cert");
-  base.tlsPrivateKey = config_.value(u"tls-key");
   base.accessLog = accessLog_.get();
-  if (base.tlsCertificate.isEmpty() != base.tlsPrivateKey.isEmpty())
-    return Status(ErrorCode::BadRequest, QStringLiteral("--tls-cert and --tls-key go together"));
+  // Clients first: everything this process calls (the roles' own calls included)
+  // verifies TLS peers against the system store plus the stack's CA.
+  QString caFile = config_.value(u"tls-ca");
+  caFile.replace(QLatin1String("<data-dir>"), dataDir_);
+  if (!config_.isSet(u"tls-ca")) caFile = tls::clientCaFile(QString(), dataDir_);
+  RS_RETURN_IF_ERROR(tls::installClientTrust(caFile));
 
   // 1. Bind every listener first, so actual ports (also for ":0") are known to all.
   for (const QString &name : order_) {
@@ -135,6 +158,10 @@ Status RoleHost::start() {
     auto l = std::make_unique<Listener>();
     metrics::addProcessMetrics(*l->metrics);
     http::ServerOptions o = base;
+    auto cert = tls::listenerCertificate(config_, dataDir_, name);
+    RS_RETURN_IF_ERROR(cert.status());
+    o.tlsCertificate = cert->certificate;
+    o.tlsPrivateKey = cert->privateKey;
     o.name = name;
     o.address = listen->address;
     o.port = listen->port;
@@ -162,7 +189,8 @@ Status RoleHost::start() {
     running_[name] = std::move(r);
   }
   if (running_.count(QStringLiteral("control"))) controlUrl_ = localUrl(QStringLiteral("control"));
-  else controlUrl_ = QUrl(config_.isSet(u"control") ? config_.value(u"control") : QStringLiteral("http://127.0.0.1:8083"));
+  else controlUrl_ = QUrl(config_.isSet(u"control") ? config_.value(u"control")
+                                                    : schemeFor(QStringLiteral("control")) + QStringLiteral("://127.0.0.1:8083"));
   if (!controlUrl_.isValid() || controlUrl_.host().isEmpty())
     return Status(ErrorCode::BadRequest, QStringLiteral("--control '%1' is not a URL").arg(config_.value(u"control")));
 
@@ -190,6 +218,7 @@ Status RoleHost::start() {
       qCInfo(lcCore).noquote() << name << "running (no listener of its own)";
   }
   RS_RETURN_IF_ERROR(writeEndpointsFile());
+  logTlsAdvice(caFile);
 
   auto missed = config_.integer(u"instance-expiry", 1, 1000);
   RS_RETURN_IF_ERROR(missed.status());
@@ -205,6 +234,23 @@ Status RoleHost::start() {
   qCInfo(lcCore).noquote() << "roles running:" << order_.join(QStringLiteral(", ")) << "| control:"
                            << controlUrl_.toString() << "| data:" << dataDir_;
   return Status::ok();
+}
+
+void RoleHost::logTlsAdvice(const QString &caFile) const {
+  bool any = false;
+  for (const auto &[name, l] : listeners_) any = any || l->server->isTls();
+  if (!any) {
+    if (config_.value(u"tls") == QLatin1String("auto"))
+      qCInfo(lcCore).noquote() << "listeners speak plain HTTP; for HTTPS run `platform tls init` (or give --tls-cert/--tls-key)";
+    return;
+  }
+  const tls::LocalCaFiles local = tls::localCaFiles(dataDir_);
+  if (caFile != local.caCertificate) return;  // a real or operator-managed CA: nothing to teach
+  qCInfo(lcCore).noquote() << "HTTPS with the local CA" << local.caCertificate << "- browsers and other machines must trust it:"
+                           << "Debian: sudo cp" << local.caCertificate
+                           << "/usr/local/share/ca-certificates/reelstack.crt && sudo update-ca-certificates;"
+                           << "Chromium: certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n reelstack -i" << local.caCertificate
+                           << QStringLiteral("; other clients: --tls-ca=") + local.caCertificate;
 }
 
 void RoleHost::addProbes(Listener &l) {

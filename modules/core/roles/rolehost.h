@@ -36,6 +36,12 @@ class RoleHost : public QObject {
   QUrl localUrl(const QString &role) const;
   // The URL this process advertises for a role (public host, actual port).
   QUrl publicUrl(const QString &role) const;
+  // "https" or "http": of the local listener, else what this process's TLS settings
+  // would give that role's listener (a split deployment shares its settings).
+  QString schemeFor(const QString &role) const;
+  // Re-reads every TLS listener's certificate and key (SIGHUP); open connections
+  // stay on the old pair. The first failure, if any; failed listeners keep the old one.
+  Status reloadTls();
   QUrl controlUrl() const { return controlUrl_; }
   QString dataDir() const { return dataDir_; }
   QString instanceId(const QString &role) const;
@@ -59,6 +65,7 @@ class RoleHost : public QObject {
   void refreshPublicTitles();
   Status openKeys();
   void addProbes(Listener &l);
+  void logTlsAdvice(const QString &caFile) const;
   Status writeEndpointsFile() const;
 
   const config::Config &config_;

@@ -33,6 +33,7 @@ void onTerminationSignal(QObject *context, std::function<void(int)> handler) {
   sa.sa_flags = SA_RESTART;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);  // handlers tell it apart: reload, not shut down
   std::signal(SIGPIPE, SIG_IGN);
   // A file-size limit (ulimit -f) must turn a cache write into an EFBIG error the edge
   // handles, not kill the process.

@@ -1,6 +1,7 @@
 #pragma once
-// SIGINT/SIGTERM turned into a call on the main thread (self-pipe), so shutdown runs
-// as ordinary code with the event loop still alive to finish in-flight requests.
+// SIGINT/SIGTERM (and SIGHUP, for reloads) turned into a call on the main thread
+// (self-pipe), so shutdown runs as ordinary code with the event loop still alive to
+// finish in-flight requests. The handler gets the signal number and decides.
 
 #include <functional>
 
